@@ -1,0 +1,240 @@
+"""The one request path: URL building, auth headers, rate limiting, retries and error mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+
+from bot.confluence.auth import Auth, DirectAuth, GatewayAuth, Site
+from bot.confluence.errors import (
+    ApiError,
+    ConfluenceError,
+    ExpiredGrant,
+    RequestTimeout,
+    TransportError,
+    error_for_response,
+)
+from bot.confluence.limiter import RateLimiter
+from bot.confluence.retry import (
+    IDEMPOTENT_METHODS,
+    RETRY_AFTER_STATUSES,
+    RETRYABLE_STATUSES,
+    Clock,
+    RetryPolicy,
+    SystemClock,
+    parse_retry_after,
+)
+
+log = logging.getLogger("bot.confluence")
+
+# "site": paths from the site root (/wiki/api/v2/..., /wiki/rest/api/...); "gateway": Maton gateway
+# paths (/confluence/oauth/...); "ctrl": Maton's connection API (/connections).
+Target = Literal["site", "gateway", "ctrl"]
+
+
+class _Unset:
+    pass
+
+
+UNSET: Any = _Unset()
+
+
+def default_timeout(seconds: float = 30.0) -> httpx.Timeout:
+    return httpx.Timeout(seconds, connect=min(10.0, seconds))
+
+
+class ConfluenceHttp:
+    """Shared by every client view of one process: one httpx.AsyncClient, one limiter, one site cache."""
+
+    def __init__(
+        self,
+        auth: Auth,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        requests_per_second: float = 10.0,
+        timeout: float = 30.0,
+    ) -> None:
+        self.auth = auth
+        self.retry = retry or RetryPolicy()
+        self.clock = clock or SystemClock()
+        self.limiter = RateLimiter(requests_per_second, clock=self.clock)
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=default_timeout(timeout),
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
+            headers={"Accept": "application/json", "User-Agent": "confluence-bot"},
+            follow_redirects=False,
+        )
+        self._site: Site | None = None
+        if isinstance(auth, DirectAuth):
+            self._site = Site(url=auth.site_url)
+        elif auth.cloud_id:
+            self._site = Site(url=auth.site_url, cloud_id=auth.cloud_id)
+        self._site_lock = asyncio.Lock()
+
+    @property
+    def via_gateway(self) -> bool:
+        return isinstance(self.auth, GatewayAuth)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # -- site discovery -------------------------------------------------------------------------
+    async def site(self) -> Site:
+        """The site (cloud id + URL), discovered once from accessible-resources in gateway mode."""
+        if self._site is not None:
+            return self._site
+        async with self._site_lock:
+            if self._site is None:
+                self._site = await self._discover()
+            return self._site
+
+    async def site_url(self) -> str:
+        """https://SITE.atlassian.net, discovering it if only a cloud id was configured."""
+        site = await self.site()
+        if site.url:
+            return site.url
+        async with self._site_lock:
+            if self._site is not None and self._site.url:
+                return self._site.url
+            found = await self._discover()
+            self._site = Site(url=found.url, cloud_id=site.cloud_id)
+            assert found.url is not None
+            return found.url
+
+    async def _discover(self) -> Site:
+        assert isinstance(self.auth, GatewayAuth)
+        response = await self.request(
+            "GET", "/confluence/oauth/token/accessible-resources", target="gateway"
+        )
+        resources = response.json()
+        if not isinstance(resources, list) or not resources:
+            raise ConfluenceError(
+                "The Maton gateway returned no accessible Confluence site: "
+                "connect a Confluence account in Maton first."
+            )
+        chosen = resources[0]
+        wanted = self.auth.cloud_id
+        wanted_url = (self.auth.site_url or "").rstrip("/").lower()
+        for resource in resources:
+            if not isinstance(resource, dict):
+                continue
+            url = str(resource.get("url", "")).rstrip("/").lower()
+            if (wanted and resource.get("id") == wanted) or (wanted_url and url == wanted_url):
+                chosen = resource
+                break
+        else:
+            if wanted_url and len(resources) > 1:
+                raise ConfluenceError(
+                    f"CONFLUENCE_URL {self.auth.site_url} is not among the sites this Maton "
+                    "connection can reach."
+                )
+        found_url: str | None = str(chosen.get("url", "")).rstrip("/") or None
+        site = Site(url=found_url, cloud_id=str(chosen["id"]))
+        log.info("confluence site discovered cloud_id=%s url=%s", site.cloud_id, site.url)
+        return site
+
+    # -- URL building ---------------------------------------------------------------------------
+    async def _url(self, path: str, target: Target) -> str:
+        if path.startswith(("http://", "https://")):
+            # Absolute next-links point at the real site; re-root them at our base.
+            parts = urlsplit(path)
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if isinstance(self.auth, DirectAuth):
+            if target != "site":
+                raise ConfluenceError("This operation needs the Maton gateway (MATON_API_KEY).")
+            return self.auth.site_url + path
+        if target == "gateway":
+            return self.auth.api_url + path
+        if target == "ctrl":
+            return self.auth.ctrl_url + path
+        site = await self.site()
+        return f"{self.auth.api_url}/confluence/ex/confluence/{site.cloud_id}{path}"
+
+    # -- requests -------------------------------------------------------------------------------
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        target: Target = "site",
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        files: Any = None,
+        headers: dict[str, str] | None = None,
+        connection: str | None = None,
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """Send one logical request, retrying what is safe to retry; raise ConfluenceError on failure."""
+        method = method.upper()
+        url = await self._url(path, target)
+        all_headers = dict(self.auth.headers())
+        if headers:
+            all_headers.update(headers)
+        if connection and self.via_gateway and target == "site":
+            all_headers["Maton-Connection"] = connection
+        may_retry = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        clean_params = {k: v for k, v in (params or {}).items() if v is not None}
+        shown_path = urlsplit(url).path
+        policy = self.retry
+        deadline = self.clock.monotonic() + policy.total_deadline
+        attempt = 0
+        while True:
+            attempt += 1
+            await self.limiter.acquire()
+            error: ConfluenceError
+            retry_after: float | None = None
+            try:
+                response = await self._client.request(
+                    method, url, params=clean_params, json=json, files=files, headers=all_headers
+                )
+            except httpx.TimeoutException as exc:
+                error = RequestTimeout(method, shown_path, type(exc).__name__)
+            except httpx.TransportError as exc:
+                error = TransportError(method, shown_path, type(exc).__name__)
+            else:
+                if response.status_code < 400:
+                    return response
+                if response.status_code in RETRY_AFTER_STATUSES:
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                error = error_for_response(
+                    method,
+                    shown_path,
+                    response,
+                    via_gateway=self.via_gateway,
+                    retry_after=retry_after,
+                )
+            if not (may_retry and _retryable(error)) or attempt >= policy.max_attempts:
+                raise error
+            delay = retry_after if retry_after is not None else policy.backoff(attempt)
+            if self.clock.monotonic() + delay > deadline:
+                raise error
+            log.warning(
+                "confluence retry method=%s path=%s attempt=%d wait=%.2fs reason=%s",
+                method,
+                shown_path,
+                attempt,
+                delay,
+                error.status if isinstance(error, ApiError) else type(error).__name__,
+            )
+            await self.clock.sleep(delay)
+
+    async def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self.request(method, path, **kwargs)
+        if response.status_code == 204 or not response.content:
+            return None
+        return response.json()
+
+
+def _retryable(error: ConfluenceError) -> bool:
+    if isinstance(error, ExpiredGrant):
+        return False
+    if isinstance(error, ApiError):
+        return error.status in RETRYABLE_STATUSES
+    return isinstance(error, TransportError)

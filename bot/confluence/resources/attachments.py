@@ -1,0 +1,56 @@
+"""Attachments: v2 to read, v1 to upload (v2 has no upload)."""
+
+from __future__ import annotations
+
+from bot.confluence.models import Attachment, UploadedAttachment
+from bot.confluence.paging import Pager
+from bot.confluence.resources.base import V1, V2, Resource
+
+
+class AttachmentsAPI(Resource):
+    def list(self, *, media_type: str | None = None, limit: int | None = None) -> Pager[Attachment]:
+        return self._list(
+            Attachment, f"{V2}/attachments", {"mediaType": media_type, "limit": limit}
+        )
+
+    async def get(self, attachment_id: str) -> Attachment:
+        return await self._get(Attachment, f"{V2}/attachments/{attachment_id}")
+
+    async def upload(
+        self,
+        page_id: str,
+        filename: str,
+        data: bytes,
+        *,
+        media_type: str = "application/octet-stream",
+        comment: str | None = None,
+    ) -> UploadedAttachment:
+        """Attach a file to a page (a second upload of the same name adds a version).
+
+        Confluence refuses multipart uploads without `X-Atlassian-Token: nocheck` (XSRF check).
+        """
+        files: dict[str, tuple[str | None, bytes | str, str] | tuple[str, bytes, str]] = {
+            "file": (filename, data, media_type)
+        }
+        if comment:
+            files["comment"] = (None, comment, "text/plain")
+        payload = await self._json(
+            "POST",
+            f"{V1}/content/{page_id}/child/attachment",
+            files=files,
+            headers={"X-Atlassian-Token": "nocheck"},
+        )
+        results = payload.get("results") if isinstance(payload, dict) else None
+        item = results[0] if isinstance(results, list) and results else payload
+        return await self._parse(UploadedAttachment, item | {"_links": _links(item, payload)})
+
+
+def _links(item: object, payload: object) -> dict[str, object]:
+    links: dict[str, object] = {}
+    if isinstance(item, dict) and isinstance(item.get("_links"), dict):
+        links.update(item["_links"])
+    if isinstance(payload, dict) and isinstance(payload.get("_links"), dict):
+        base = payload["_links"].get("base")
+        if base and "base" not in links:
+            links["base"] = base
+    return links
