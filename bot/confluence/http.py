@@ -180,7 +180,8 @@ class ConfluenceHttp:
         if connection and self.via_gateway and target == "site":
             all_headers["Maton-Connection"] = connection
         may_retry = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
-        clean_params = {k: v for k, v in (params or {}).items() if v is not None}
+        # None, not {}: httpx replaces a URL's own query (next links carry theirs) with empty params.
+        clean_params = {k: v for k, v in (params or {}).items() if v is not None} or None
         shown_path = urlsplit(url).path
         policy = self.retry
         deadline = self.clock.monotonic() + policy.total_deadline

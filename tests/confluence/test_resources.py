@@ -213,11 +213,15 @@ async def test_attachment_upload_sends_nocheck(
         seeded["root"], "photo.png", b"\x89PNG...", media_type="image/png"
     )
     assert uploaded.title == "photo.png"
-    (req,) = fake.requests_to("POST", r"/child/attachment$")
+    again = await client.attachments.upload(
+        seeded["root"], "photo.png", b"v2", media_type="image/png"
+    )
+    assert again.id == uploaded.id
+    req = fake.requests_to("PUT", r"/child/attachment$")[0]
     assert req.headers["x-atlassian-token"] == "nocheck"
     assert b'name="file"; filename="photo.png"' in req.body
-    titles = [a.title for a in await client.pages.attachments(seeded["root"]).collect()]
-    assert "photo.png" in titles
+    listed = await client.pages.attachments(seeded["root"]).collect()
+    assert [a.title for a in listed].count("photo.png") == 1
 
 
 async def test_users_current_and_bulk(

@@ -25,9 +25,10 @@ class AttachmentsAPI(Resource):
         media_type: str = "application/octet-stream",
         comment: str | None = None,
     ) -> UploadedAttachment:
-        """Attach a file to a page (a second upload of the same name adds a version).
+        """Attach a file to a page, or add a version if the page has one of that name.
 
-        Confluence refuses multipart uploads without `X-Atlassian-Token: nocheck` (XSRF check).
+        PUT is v1's create-or-update (POST refuses an existing filename with 400). Confluence refuses
+        multipart uploads without `X-Atlassian-Token: nocheck` (XSRF check).
         """
         files: dict[str, tuple[str | None, bytes | str, str] | tuple[str, bytes, str]] = {
             "file": (filename, data, media_type)
@@ -35,7 +36,7 @@ class AttachmentsAPI(Resource):
         if comment:
             files["comment"] = (None, comment, "text/plain")
         payload = await self._json(
-            "POST",
+            "PUT",
             f"{V1}/content/{page_id}/child/attachment",
             files=files,
             headers={"X-Atlassian-Token": "nocheck"},

@@ -1,0 +1,245 @@
+"""Confluence Cloud REST v1 handlers (``/wiki/rest/api``): current user, attachment upload, CQL search."""
+
+from __future__ import annotations
+
+import base64
+import email.policy
+import functools
+import time
+from email.message import EmailMessage
+from email.parser import BytesParser
+from urllib.parse import urlencode
+
+from starlette.responses import JSONResponse, Response
+
+from tests.fakes.confluence_cql import CqlError, highlight, parse_cql
+from tests.fakes.confluence_http import Call, HttpError, Router
+from tests.fakes.confluence_store import JSON, ConfluenceState, Item, parse_iso
+
+
+def _parts(content_type: str, body: bytes) -> list[EmailMessage]:
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    if not isinstance(message, EmailMessage) or not message.is_multipart():
+        raise HttpError(400, "Expected a multipart/form-data body")
+    return [p for p in message.iter_parts() if isinstance(p, EmailMessage)]
+
+
+class V1Api:
+    def __init__(self, state: ConfluenceState) -> None:
+        self.s = state
+
+    async def current_user(self, call: Call) -> Response:
+        user = self.s.users.get(call.account_id) or self.s.add_user(
+            call.account_id, call.account_id
+        )
+        return JSONResponse(
+            {
+                "type": "known",
+                "accountId": user["accountId"],
+                "accountType": "atlassian",
+                "email": user["email"],
+                "publicName": user["publicName"],
+                "displayName": user["displayName"],
+                "profilePicture": user["profilePicture"],
+                "timeZone": user["timeZone"],
+                "isExternalCollaborator": False,
+                "_links": {"base": self.s.base, "context": "/wiki"},
+            }
+        )
+
+    def _upload(self, call: Call, *, replace: bool) -> Response:
+        if (call.headers.get("x-atlassian-token") or "").lower() != "nocheck":
+            raise HttpError(403, "XSRF check failed")
+        container = self.s.get(call.params["id"], "page", "blogpost", "custom")
+        if container is None or container.data.get("status") != "current":
+            raise HttpError(404, f"No content with id {call.params['id']}")
+        files = [
+            p
+            for p in _parts(call.headers.get("content-type", ""), call.body)
+            if p.get_param("name", header="content-disposition") == "file"
+        ]
+        if not files:
+            raise HttpError(400, "At least one attachment must be supplied in the 'file' field")
+        results: list[JSON] = []
+        for part in files:
+            filename = part.get_filename() or "file"
+            exists = any(
+                a.data["title"] == filename
+                and container.id in (a.data["pageId"], a.data["blogPostId"])
+                and a.data["status"] == "current"
+                for a in self.s.by_kind.get("attachment", {}).values()
+            )
+            if exists and not replace:
+                raise HttpError(
+                    400,
+                    "Cannot add a new attachment with same file name as an existing attachment: "
+                    + filename,
+                )
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            record = self.s.add_attachment(
+                container.id,
+                filename,
+                data,
+                part.get_content_type(),
+                author_id=call.account_id,
+            )
+            results.append(self._v1_attachment(record, container))
+        return JSONResponse(
+            {
+                "results": results,
+                "start": 0,
+                "limit": len(results),
+                "size": len(results),
+                "_links": {"base": self.s.base, "context": "/wiki"},
+            }
+        )
+
+    def _v1_attachment(self, record: JSON, container: Item) -> JSON:
+        return {
+            "id": record["id"],
+            "type": "attachment",
+            "status": "current",
+            "title": record["title"],
+            "version": {
+                "number": record["version"]["number"],
+                "when": record["version"]["createdAt"],
+                "by": {"type": "known", "accountId": record["version"]["authorId"]},
+            },
+            "container": {
+                "id": container.id,
+                "type": container.kind,
+                "status": "current",
+                "title": container.data["title"],
+            },
+            "extensions": {
+                "mediaType": record["mediaType"],
+                "fileSize": record["fileSize"],
+                "comment": "",
+                "fileId": record["fileId"],
+            },
+            "_links": {
+                "webui": record["webuiLink"],
+                "download": record["downloadLink"],
+                "self": f"{self.s.base}/rest/api/content/{record['id']}",
+            },
+        }
+
+    async def create_attachment(self, call: Call) -> Response:
+        return self._upload(call, replace=False)
+
+    async def create_or_update_attachment(self, call: Call) -> Response:
+        return self._upload(call, replace=True)
+
+    async def search(self, call: Call) -> Response:
+        started = time.perf_counter()
+        cql = call.q("cql")
+        if cql is None:
+            raise HttpError(400, "CQL was not provided")
+        try:
+            query = parse_cql(cql, current_user=call.account_id)
+        except CqlError as exc:
+            raise HttpError(400, f"Could not parse cql : {cql} ({exc})") from exc
+        try:
+            limit = int(call.q("limit", "25") or "25")
+            start = int(call.q("start", "0") or "0")
+            cursor = call.q("cursor")
+            if cursor:
+                start = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        except ValueError as exc:
+            raise HttpError(400, "Invalid limit, start or cursor") from exc
+        if limit < 0 or start < 0:
+            raise HttpError(400, "limit and start must not be negative")
+        limit = min(limit or 25, 250)
+        hits: list[Item] = []
+        for kind in ("page", "blogpost"):
+            for item in self.s.by_kind.get(kind, {}).values():
+                if item.data["status"] == "current" and query.matches(self.s.search_doc(item)):
+                    hits.append(item)
+        for field, desc in reversed(query.order or [("lastmodified", True)]):
+            hits.sort(key=functools.partial(self._order_key, field=field), reverse=desc)
+        chunk = hits[start : start + limit]
+        excerpt_mode = call.q("excerpt", "highlight")
+        results = [self._result(i, query.terms, excerpt_mode) for i in chunk]
+        links: JSON = {"base": self.s.base, "context": "/wiki"}
+        if start + limit < len(hits):
+            nxt_start = start + limit
+            cursor_out = base64.urlsafe_b64encode(str(nxt_start).encode()).decode().rstrip("=")
+            params = {
+                "cql": cql,
+                "limit": str(limit),
+                "start": str(nxt_start),
+                "cursor": cursor_out,
+                "next": "true",
+            }
+            links["next"] = "/rest/api/search?" + urlencode(params)
+        return JSONResponse(
+            {
+                "results": results,
+                "start": start,
+                "limit": limit,
+                "size": len(results),
+                "totalSize": len(hits),
+                "cqlQuery": cql,
+                "searchDuration": int((time.perf_counter() - started) * 1000),
+                "archivedResultCount": 0,
+                "_links": links,
+            }
+        )
+
+    @staticmethod
+    def _order_key(item: Item, field: str) -> tuple[str, int]:
+        # Ties (same millisecond) fall back to the id, so newer content still sorts as newer.
+        if field == "lastmodified":
+            return str(item.data["version"]["createdAt"]), int(item.id)
+        if field == "created":
+            return str(item.data["createdAt"]), int(item.id)
+        if field == "title":
+            return str(item.data["title"]).lower(), int(item.id)
+        return "", int(item.id)
+
+    def _result(self, item: Item, terms: list[str], excerpt_mode: str | None) -> JSON:
+        data = item.data
+        space = self.s.space_by_key(item.space_key)
+        modified = data["version"]["createdAt"]
+        excerpt = "" if excerpt_mode == "none" else highlight(item.text, terms)
+        if excerpt_mode == "indexed":
+            excerpt = excerpt.replace("@@@hl@@@", "").replace("@@@endhl@@@", "")
+        webui = data["_links"]["webui"]
+        return {
+            "content": {
+                "id": item.id,
+                "type": item.kind,
+                "status": data["status"],
+                "title": data["title"],
+                "childTypes": {},
+                "macroRenderedOutput": {},
+                "restrictions": {},
+                "_expandable": {"space": f"/rest/api/space/{item.space_key}"},
+                "_links": {
+                    "webui": webui,
+                    "self": f"{self.s.base}/rest/api/content/{item.id}",
+                    "tinyui": data["_links"]["tinyui"],
+                },
+            },
+            "title": data["title"],
+            "excerpt": excerpt,
+            "url": webui,
+            "resultGlobalContainer": {
+                "title": space.data["name"],
+                "displayUrl": f"/spaces/{item.space_key}",
+            },
+            "breadcrumbs": [],
+            "entityType": "content",
+            "iconCssClass": f"aui-icon content-type-{item.kind}",
+            "lastModified": modified,
+            "friendlyLastModified": parse_iso(modified).strftime("%b %d, %Y"),
+            "score": float(len(terms)),
+        }
+
+    def register(self, router: Router) -> None:
+        router.add("GET", "/user/current", self.current_user)
+        router.add("POST", "/content/{id}/child/attachment", self.create_attachment)
+        router.add("PUT", "/content/{id}/child/attachment", self.create_or_update_attachment)
+        router.add("GET", "/search", self.search)
