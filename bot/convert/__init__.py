@@ -1,0 +1,23 @@
+"""Pure conversion between Slack messages and Confluence storage format (no I/O)."""
+
+from .excerpt import storage_to_mrkdwn, storage_to_text
+from .mentions import collect_references
+from .message import message_to_storage
+from .models import FileOutcome, Names, References, ThreadContext
+from .storage import is_well_formed_storage
+from .text_body import mrkdwn_to_storage
+from .thread import thread_to_storage
+
+__all__ = [
+    "FileOutcome",
+    "Names",
+    "References",
+    "ThreadContext",
+    "collect_references",
+    "is_well_formed_storage",
+    "message_to_storage",
+    "mrkdwn_to_storage",
+    "storage_to_mrkdwn",
+    "storage_to_text",
+    "thread_to_storage",
+]

@@ -1,0 +1,222 @@
+"""Slack `rich_text` blocks -> storage elements (appended to an lxml parent)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
+from functools import lru_cache
+from typing import Any, NamedTuple, TypeGuard
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from .emojis import render_emoji
+from .models import Names
+from .slack_dates import format_slack_date
+from .storage import add_code_macro, append_text, sub
+
+_STYLE_TAGS = (
+    ("bold", "strong"),
+    ("italic", "em"),
+    ("strike", "s"),
+    ("underline", "u"),
+    ("code", "code"),
+)
+_SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "tel", "slack"})
+_HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}")
+
+
+@dataclass(frozen=True)
+class RenderEnv:
+    names: Names = field(default_factory=Names)
+    tz: tzinfo = UTC
+
+
+class _Run(NamedTuple):
+    text: str
+    style: Mapping[str, Any]
+    href: str | None = None
+    color: str | None = None
+
+
+def is_mapping(value: object) -> TypeGuard[Mapping[str, Any]]:
+    # Payloads are JSON dicts; the exact-type test skips the slow ABC check in hot loops.
+    return type(value) is dict or isinstance(value, Mapping)
+
+
+@lru_cache(maxsize=4096)
+def is_safe_href(url: str) -> bool:
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return False
+    return scheme in _SAFE_SCHEMES
+
+
+def _name(mapping: Mapping[str, str], key: str, fallback: object) -> str:
+    return mapping.get(key) or (str(fallback) if fallback else key)
+
+
+def _run(el: Mapping[str, Any], env: RenderEnv) -> _Run:
+    kind = el.get("type")
+    raw_style = el.get("style")
+    style: Mapping[str, Any] = raw_style if is_mapping(raw_style) else {}
+    names = env.names
+    if kind == "link":
+        url = str(el.get("url") or "")
+        return _Run(str(el.get("text") or url), style, url or None)
+    if kind == "user":
+        uid = str(el.get("user_id", ""))
+        return _Run("@" + _name(names.users, uid, el.get("fallback")), style)
+    if kind == "usergroup":
+        gid = str(el.get("usergroup_id", ""))
+        return _Run("@" + _name(names.usergroups, gid, el.get("fallback")).lstrip("@"), style)
+    if kind == "channel":
+        cid = str(el.get("channel_id", ""))
+        return _Run("#" + _name(names.channels, cid, el.get("fallback")).lstrip("#"), style)
+    if kind == "emoji":
+        tone = el.get("skin_tone")
+        text = render_emoji(
+            str(el.get("name", "")), el.get("unicode"), tone if isinstance(tone, int) else None
+        )
+        return _Run(text, style)
+    if kind == "broadcast":
+        return _Run("@" + str(el.get("range", "here")), style)
+    if kind == "date":
+        text = format_slack_date(el.get("timestamp"), el.get("format"), el.get("fallback"), env.tz)
+        return _Run(text, style, el.get("url") or None)
+    if kind == "color":
+        value = str(el.get("value", ""))
+        return _Run(value, style, color=value if _HEX_COLOR.fullmatch(value) else None)
+    return _Run(str(el.get("text") or ""), style)
+
+
+def runs(elements: Iterable[Mapping[str, Any]], env: RenderEnv) -> list[_Run]:
+    return [_run(el, env) for el in elements if is_mapping(el)]
+
+
+def plain_text(elements: Iterable[Mapping[str, Any]], env: RenderEnv) -> str:
+    return "".join(r.text for r in runs(elements, env))
+
+
+def _trim_newlines(items: list[_Run]) -> list[_Run]:
+    """Drop the blank lines Slack's composer leaves at the start/end of a section."""
+    items = list(items)
+    while items and not items[0].text.lstrip("\n"):
+        items.pop(0)
+    while items and not items[-1].text.rstrip("\n"):
+        items.pop()
+    if items:
+        first, last = items[0], items[-1]
+        items[0] = _Run(first.text.lstrip("\n"), first.style, first.href, first.color)
+        last = items[-1]
+        items[-1] = _Run(last.text.rstrip("\n"), last.style, last.href, last.color)
+    return items
+
+
+def _write_lines(parent: etree._Element, text: str) -> None:
+    if "\n" not in text:
+        append_text(parent, text)
+        return
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            sub(parent, "br")
+        append_text(parent, line)
+
+
+def _write_run(parent: etree._Element, run: _Run) -> None:
+    target = parent
+    if run.href and is_safe_href(run.href):
+        target = sub(target, "a", {"href": run.href.strip()})
+    elif run.href and run.text != run.href:
+        run = _Run(f"{run.text} ({run.href})", run.style)  # unsafe scheme: keep it visible, inert
+    if run.color:
+        target = sub(target, "span", {"style": f"color: {run.color};"})
+    if run.style:
+        for key, tag in _STYLE_TAGS:
+            if run.style.get(key):
+                target = sub(target, tag)
+    _write_lines(target, run.text)
+
+
+def write_inline(
+    parent: etree._Element, elements: Iterable[Mapping[str, Any]], env: RenderEnv
+) -> bool:
+    """Write inline elements into `parent`; False when nothing visible was written."""
+    items = _trim_newlines(runs(elements, env))
+    for item in items:
+        _write_run(parent, item)
+    return bool(items)
+
+
+def _paragraph(
+    parent: etree._Element, elements: Sequence[Mapping[str, Any]], env: RenderEnv
+) -> None:
+    p = sub(parent, "p")
+    if not write_inline(p, elements, env):
+        parent.remove(p)
+
+
+class _ListBuilder:
+    """Turns Slack's flat lists-with-`indent` into nested <ul>/<ol>."""
+
+    def __init__(self, parent: etree._Element) -> None:
+        self.parent = parent
+        self.stack: list[tuple[int, str, etree._Element]] = []
+
+    def add(self, block: Mapping[str, Any], env: RenderEnv) -> None:
+        raw_indent = block.get("indent")
+        indent = raw_indent if isinstance(raw_indent, int) else 0
+        style = "ordered" if block.get("style") == "ordered" else "bullet"
+        items = [i for i in block.get("elements") or [] if is_mapping(i)]
+        if not items:
+            return
+        while self.stack and (
+            self.stack[-1][0] > indent
+            or (self.stack[-1][0] == indent and self.stack[-1][1] != style)
+        ):
+            self.stack.pop()
+        if not self.stack or self.stack[-1][0] < indent:
+            if self.stack:
+                host = self.stack[-1][2]
+                container = host[-1] if len(host) else sub(host, "li")
+            else:
+                container = self.parent
+            lst = sub(container, "ol" if style == "ordered" else "ul")
+            offset = block.get("offset")
+            if style == "ordered" and isinstance(offset, int) and offset > 0:
+                lst.set("start", str(offset + 1))
+            self.stack.append((indent, style, lst))
+        lst = self.stack[-1][2]
+        for item in items:
+            write_inline(sub(lst, "li"), item.get("elements") or [], env)
+
+
+def write_rich_text(
+    parent: etree._Element, blocks: Iterable[Mapping[str, Any]], env: RenderEnv
+) -> None:
+    """Append every `rich_text` block of `blocks` (others are ignored) to `parent`."""
+    for block in blocks:
+        if not is_mapping(block) or block.get("type") != "rich_text":
+            continue
+        lists = _ListBuilder(parent)
+        for el in block.get("elements") or []:
+            if not is_mapping(el):
+                continue
+            kind = el.get("type")
+            children = el.get("elements") or []
+            if kind == "rich_text_list":
+                lists.add(el, env)
+                continue
+            lists = _ListBuilder(parent)
+            if kind == "rich_text_preformatted":
+                add_code_macro(parent, plain_text(children, env))
+            elif kind == "rich_text_quote":
+                quote = sub(parent, "blockquote")
+                _paragraph(quote, children, env)
+                if not len(quote):
+                    parent.remove(quote)
+            else:
+                _paragraph(parent, children, env)

@@ -1,0 +1,154 @@
+"""Property tests: any rich_text / mrkdwn input gives well-formed, macro-free, lossless storage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.convert import Names, message_to_storage, mrkdwn_to_storage
+from bot.convert.mrkdwn import parse_mrkdwn
+from bot.convert.storage import AC_NS, clean_text, parse_fragment
+
+MACRO = f"{{{AC_NS}}}structured-macro"
+BODY = f"{{{AC_NS}}}plain-text-body"
+HOSTILE = [
+    '<ac:structured-macro ac:name="html">',
+    "]]>",
+    "<![CDATA[",
+    "&amp;lt;",
+    "&lt;",
+    "</p>",
+    "<ri:attachment/>",
+]
+any_text = st.one_of(st.text(max_size=30), st.sampled_from(HOSTILE))
+style = st.fixed_dictionaries(
+    {},
+    optional={k: st.booleans() for k in ("bold", "italic", "strike", "code", "underline")},
+)
+text_el = st.builds(lambda t, s: {"type": "text", "text": t, "style": s}, any_text, style)
+other_el = st.one_of(
+    st.builds(
+        lambda u, t: {"type": "link", "url": u, "text": t},
+        st.sampled_from(["https://e.x/?a=1&b=2", "javascript:x()", "mailto:a@b.c", ""]),
+        st.one_of(st.none(), any_text),
+    ),
+    st.builds(lambda i: {"type": "user", "user_id": i}, st.sampled_from(["U1", "U2", "W9"])),
+    st.builds(lambda i: {"type": "usergroup", "usergroup_id": i}, st.sampled_from(["S1", "S2"])),
+    st.builds(lambda i: {"type": "channel", "channel_id": i}, st.sampled_from(["C1", "C2"])),
+    st.builds(
+        lambda n, tone: {"type": "emoji", "name": n, **({"skin_tone": tone} if tone else {})},
+        st.sampled_from(["smile", "thumbsup", "custom_x", "+1", "flag-de"]),
+        st.sampled_from([None, 2, 6]),
+    ),
+    st.builds(lambda r: {"type": "broadcast", "range": r}, st.sampled_from(["here", "channel"])),
+    st.builds(
+        lambda ts, f: {"type": "date", "timestamp": ts, "format": f, "fallback": "fb"},
+        st.integers(0, 2**31),
+        st.sampled_from(["{date_num}", "{date_long} {time}", "{ago}", "x"]),
+    ),
+    st.builds(lambda v: {"type": "color", "value": v}, st.sampled_from(["#ABCDEF", "bad"])),
+)
+inline = st.lists(st.one_of(text_el, other_el), max_size=6)
+section = st.builds(lambda els: {"type": "rich_text_section", "elements": els}, inline)
+block_el = st.one_of(
+    section,
+    st.builds(
+        lambda style, indent, items, offset: {
+            "type": "rich_text_list",
+            "style": style,
+            "indent": indent,
+            "offset": offset,
+            "elements": items,
+        },
+        st.sampled_from(["bullet", "ordered"]),
+        st.integers(0, 3),
+        st.lists(section, max_size=3),
+        st.integers(0, 3),
+    ),
+    st.builds(lambda els: {"type": "rich_text_preformatted", "elements": els}, inline),
+    st.builds(lambda els: {"type": "rich_text_quote", "elements": els}, inline),
+)
+rich_text_blocks = st.lists(
+    st.builds(lambda els: {"type": "rich_text", "elements": els}, st.lists(block_el, max_size=6)),
+    min_size=1,
+    max_size=2,
+)
+NAMES = Names(users={"U1": "Ann <&> ]]>"}, usergroups={"S1": "eng"}, channels={"C1": "gen"})
+
+
+def _blocks_of(blocks: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [el for b in blocks for el in b["elements"] if el["type"] == kind]
+
+
+def _check_macros(storage: str, expected_code_blocks: int) -> list[str]:
+    root = parse_fragment(storage)
+    assert root is not None, storage
+    macros = list(root.iter(MACRO))
+    assert len(macros) == expected_code_blocks
+    assert all(m.get(f"{{{AC_NS}}}name") == "code" for m in macros)
+    return [m.findtext(BODY) or "" for m in macros]
+
+
+def _visible_text(storage: str) -> str:
+    root = parse_fragment(storage)
+    assert root is not None
+    return "".join(root.itertext())
+
+
+@settings(max_examples=300, deadline=None)
+@given(rich_text_blocks)
+def test_any_rich_text_is_well_formed_macro_free_and_lossless(blocks: list[dict[str, Any]]) -> None:
+    storage = message_to_storage({"type": "message", "user": "U1", "blocks": blocks}, NAMES)
+    preformatted = _blocks_of(blocks, "rich_text_preformatted")
+    bodies = _check_macros(storage, len(preformatted))
+    for pre, body in zip(preformatted, bodies, strict=True):
+        if all(el["type"] == "text" for el in pre["elements"]):
+            assert body == clean_text("".join(el["text"] for el in pre["elements"]))
+    visible = _visible_text(storage)
+    for block in blocks:
+        for el in block["elements"]:
+            runs = el["elements"] if el["type"] != "rich_text_list" else [
+                run for item in el["elements"] for run in item["elements"]
+            ]  # fmt: skip
+            for run in runs:
+                if run["type"] == "text":
+                    for line in clean_text(run["text"]).split("\n"):
+                        assert line in visible
+
+
+mrkdwn_chars = st.text(alphabet="ab *_~`<>|@#!:&;^\n>•-1.![]CDATAhtml/=\"'", max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(mrkdwn_chars, st.text(max_size=60), st.sampled_from(HOSTILE)))
+def test_any_mrkdwn_is_well_formed_with_only_our_code_macros(text: str) -> None:
+    storage = mrkdwn_to_storage(text, NAMES)
+    parsed = parse_mrkdwn(text)
+    _check_macros(storage, len(_blocks_of(parsed, "rich_text_preformatted")))
+
+
+word = st.from_regex(r"[a-z]{1,8}", fullmatch=True)
+TEMPLATES = [
+    "{w}",
+    "*{w}*",
+    "_{w}_",
+    "~{w}~",
+    "`{w}`",
+    "<https://e.x/{w}|{w}>",
+    "\n&gt; {w}\n",
+    "\n• {w}\n",
+    "\n    - {w}\n",
+    "```{w}```",
+]
+construct = st.tuples(st.sampled_from(TEMPLATES), word)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(construct, min_size=1, max_size=12))
+def test_mrkdwn_words_survive(parts: list[tuple[str, str]]) -> None:
+    storage = mrkdwn_to_storage(" ".join(t.format(w=w) for t, w in parts), NAMES)
+    visible = _visible_text(storage)
+    for _, w in parts:
+        assert w in visible
