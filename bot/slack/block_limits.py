@@ -1,0 +1,30 @@
+"""Block Kit limits Slack enforces (characters are counted as Python code points)."""
+
+from __future__ import annotations
+
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100  # modals and App Home
+MESSAGE_TEXT = 3000  # Slack allows 40,000 for the fallback `text`; we keep it short on purpose
+SECTION_TEXT = 3000
+SECTION_FIELDS = 10
+SECTION_FIELD_TEXT = 2000
+HEADER_TEXT = 150
+CONTEXT_ELEMENTS = 10
+CONTEXT_TEXT = 3000
+ACTIONS_ELEMENTS = 25
+BUTTON_TEXT = 75
+BUTTON_VALUE = 2000
+BUTTON_URL = 3000
+ACTION_ID = 255
+BLOCK_ID = 255
+PLACEHOLDER_TEXT = 150
+OPTION_TEXT = 75
+OPTION_VALUE = 150
+OPTIONS_PER_SELECT = 100
+INPUT_LABEL = 2000
+INPUT_HINT = 2000
+PLAIN_TEXT_INPUT_MAX_LENGTH = 3000
+MODAL_TITLE = 24  # also submit and close
+PRIVATE_METADATA = 3000
+CALLBACK_ID = 255
+EXTERNAL_ID = 255
