@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
 
+    port: int = Field(default=3000, ge=1, le=65535)
     database_url: str | None = None
     digest_grace_hours: float = Field(default=6.0, ge=0)
     log_level: str = "INFO"
