@@ -1,0 +1,106 @@
+"""Plain immutable records returned by the repositories (never ORM objects or Rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+ScheduleKind = Literal["daily", "weekdays", "weekly"]
+DeliveryStatus = Literal["claimed", "delivered", "failed"]
+ConnectionStatus = Literal["pending", "active", "stale"]
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadPage:
+    team_id: str
+    channel_id: str
+    thread_ts: str
+    page_id: str
+    space_id: str
+    site_id: str
+    title: str
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    kind: ScheduleKind
+    hour: int
+    minute: int
+    tz: str
+    weekday: int | None = None  # 0 = Monday; required for "weekly", None otherwise
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("daily", "weekdays", "weekly"):
+            raise ValueError(f"unknown schedule kind {self.kind!r}")
+        if (self.kind == "weekly") != (self.weekday is not None):
+            raise ValueError("weekday is required for weekly schedules and only for them")
+        if self.weekday is not None and not 0 <= self.weekday <= 6:
+            raise ValueError(f"weekday must be 0..6, got {self.weekday}")
+        if not (0 <= self.hour <= 23 and 0 <= self.minute <= 59):
+            raise ValueError(f"invalid time of day {self.hour}:{self.minute}")
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    team_id: str
+    channel_id: str
+    space_key: str
+    space_id: str
+    schedule: Schedule
+    created_by: str
+    connection_id: str | None
+    paused: bool
+    paused_reason: str | None
+    last_delivered_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    subscription: Subscription
+    created: bool  # False: an existing subscription for the channel and space was updated
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Proof that `owner` may deliver this period until `lease_expires_at`."""
+
+    subscription_id: int
+    period_key: str
+    owner: str
+    lease_expires_at: datetime
+    attempts: int  # failed attempts before this one
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    subscription_id: int
+    period_key: str
+    status: DeliveryStatus
+    claimed_by: str | None
+    lease_expires_at: datetime | None
+    attempts: int
+    next_attempt_at: datetime | None
+    slack_ts: str | None
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UserConnection:
+    team_id: str
+    slack_user_id: str
+    connection_id: str
+    status: ConnectionStatus
+    atlassian_account_id: str | None
+    atlassian_name: str | None
+    atlassian_email: str | None
+    created_at: datetime
+    updated_at: datetime
