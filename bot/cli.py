@@ -1,0 +1,74 @@
+"""The `confluence-bot` command: run (Socket Mode), serve (HTTP), check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="confluence-bot", description="Confluence for Slack")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="connect to Slack in Socket Mode (needs SLACK_APP_TOKEN)")
+    run.add_argument("--no-scheduler", action="store_true", help="do not run the digest scheduler")
+    serve = sub.add_parser("serve", help="serve Slack's HTTP requests on /slack/events")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT, then 3000")
+    serve.add_argument(
+        "--no-scheduler", action="store_true", help="do not run the digest scheduler"
+    )
+    sub.add_parser("check", help="check the Slack, Confluence and database settings")
+    return parser
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = [
+        settings.maton_api_key,
+        settings.confluence_api_token,
+        settings.slack_bot_token,
+        settings.slack_app_token,
+        settings.slack_signing_secret,
+    ]
+    return [v.get_secret_value() for v in values if v is not None]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"confluence-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    from bot.logs import configure_logging
+
+    configure_logging(settings.log_level, secrets=_secrets(settings))
+    try:
+        if args.command == "check":
+            from bot.slack.check import run_checks
+
+            results = asyncio.run(run_checks(settings))
+            for check in results:
+                print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+            return 0 if all(c.ok for c in results) else 1
+        if args.command == "run":
+            from bot.slack.runtime import run_socket_mode
+
+            asyncio.run(run_socket_mode(settings, scheduler=not args.no_scheduler))
+            return 0
+        from bot.slack.runtime import run_http
+
+        port = args.port if args.port is not None else settings.port
+        asyncio.run(run_http(settings, host=args.host, port=port, scheduler=not args.no_scheduler))
+        return 0
+    except ConfigError as exc:
+        print(f"confluence-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""The Bolt AsyncApp: Web API client with 429 retries, request ids, global error handler, listeners."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.config import Settings
+from bot.logs import new_request_id
+from bot.slack.listeners import register
+from bot.slack.services import Services
+
+log = logging.getLogger("bot.slack")
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+def create_app(settings: Settings, services: Services, *, http_mode: bool) -> AsyncApp:
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
+    app = AsyncApp(
+        client=web_client(settings),
+        signing_secret=secret,
+        # Socket Mode has no signatures to check; HTTP mode always checks them.
+        request_verification_enabled=http_mode,
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+        name="confluence-bot",
+    )
+
+    @app.middleware
+    async def request_ids(body: dict[str, Any], next: Any) -> Any:
+        hint = body.get("event_id") or body.get("trigger_id")
+        new_request_id(str(hint) if hint else None)
+        return await next()
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        user = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else None
+        user = user or body.get("user_id")
+        kind = body.get("type") or ("command" if body.get("command") else "unknown")
+        log.error(
+            "unhandled error kind=%s team=%s user=%s",
+            kind,
+            (body.get("team") or {}).get("id")
+            if isinstance(body.get("team"), dict)
+            else body.get("team_id"),
+            user,
+            exc_info=error,
+        )
+        response_url = body.get("response_url")
+        if isinstance(response_url, str) and response_url:
+            try:
+                await AsyncWebhookClient(response_url).send(
+                    text=":x: Something went wrong on our side. It has been logged; please try again.",
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+            except Exception:
+                log.exception("could not tell the user about the error")
+        return None
+
+    register(app, services)
+    return app

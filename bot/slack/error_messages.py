@@ -1,0 +1,53 @@
+"""One sentence per Confluence error class, for the user who caused it (never with secrets)."""
+
+from __future__ import annotations
+
+from bot.confluence.errors import (
+    AuthError,
+    BadRequest,
+    Conflict,
+    ConfluenceError,
+    ExpiredGrant,
+    NoConnection,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ServerError,
+    TransportError,
+)
+
+
+def user_message(exc: ConfluenceError) -> str:
+    if isinstance(exc, ExpiredGrant):
+        return (
+            ":warning: The Confluence authorization has expired. "
+            "Run `/confluence connect` to reconnect, then try again."
+        )
+    if isinstance(exc, NoConnection):
+        return (
+            ":warning: There is no active Confluence connection. "
+            "Run `/confluence connect` (or ask your admin to connect Confluence in Maton)."
+        )
+    if isinstance(exc, AuthError):
+        return (
+            ":lock: Confluence did not accept the app's credentials. "
+            "Ask your admin to check the Confluence settings, or run `/confluence connect`."
+        )
+    if isinstance(exc, PermissionDenied):
+        return ":no_entry: You don't have permission to do that in Confluence."
+    if isinstance(exc, NotFound):
+        return ":mag: That Confluence page or space doesn't exist, or you can't see it."
+    if isinstance(exc, Conflict):
+        return (
+            ":twisted_rightwards_arrows: Confluence reported a conflict "
+            f"({exc.detail or 'someone else changed it'}). Please try again."
+        )
+    if isinstance(exc, RateLimited):
+        wait = f" in about {int(exc.retry_after) + 1} s" if exc.retry_after else " in a minute"
+        return f":hourglass: Confluence is busy (rate limited). Please try again{wait}."
+    if isinstance(exc, BadRequest):
+        detail = f": {exc.detail}" if exc.detail else ""
+        return f":x: Confluence refused the request{detail}"
+    if isinstance(exc, ServerError | TransportError):
+        return ":cloud: Confluence is unavailable right now. Please try again in a few minutes."
+    return ":x: Something went wrong talking to Confluence. Please try again."

@@ -1,0 +1,198 @@
+"""Search and recent: results to the invoker only, More results paging, Share in channel."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.confluence import ConfluenceError, search_cql
+from bot.slack.error_messages import user_message
+from bot.slack.router import SearchQuery
+from bot.slack.search_view import (
+    MORE_ACTION,
+    SHARE_ACTION,
+    ResultCard,
+    card_from_result,
+    more_value,
+    results_message,
+    shared_message,
+)
+from bot.slack.services import Services
+
+log = logging.getLogger("bot.slack.search")
+PAGE_SIZE = 5
+
+
+async def _show(
+    services: Services,
+    respond: AsyncRespond,
+    *,
+    team_id: str | None,
+    user_id: str | None,
+    cql: str,
+    heading: str,
+    query_text: str,
+    space_key: str | None,
+    empty_hint: str,
+    cursor: str | None = None,
+    replace: bool = False,
+) -> None:
+    confluence = await services.confluence_for(team_id, user_id)
+    try:
+        page = await confluence.search.page(cql, limit=PAGE_SIZE, cursor=cursor)
+    except ConfluenceError as exc:
+        log.warning("search failed user=%s team=%s error=%s", user_id, team_id, exc)
+        await respond(response_type="ephemeral", replace_original=False, text=user_message(exc))
+        return
+    cards = [card_from_result(r) for r in page.items]
+    more = more_value(query_text, space_key, page.cursor, heading) if page.cursor else None
+    payload = results_message(heading, cards, more=more, empty_hint=empty_hint)
+    await respond(response_type="ephemeral", replace_original=replace, **payload)
+
+
+async def search(
+    services: Services,
+    respond: AsyncRespond,
+    *,
+    team_id: str | None,
+    user_id: str | None,
+    query: SearchQuery,
+    hint_help: bool = False,
+    cursor: str | None = None,
+    replace: bool = False,
+) -> None:
+    try:
+        cql = search_cql(query.text, space_keys=[query.space_key] if query.space_key else ())
+    except ValueError as exc:
+        await respond(response_type="ephemeral", text=f":x: {exc}")
+        return
+    where = f" in {query.space_key}" if query.space_key else ""
+    heading = f"Confluence results for “{query.text}”{where}"
+    hint = (
+        "Try fewer or broader words"
+        + (f", or drop `in:{query.space_key}`" if query.space_key else "")
+        + "."
+    )
+    if hint_help:
+        hint += " Looking for a command? See `/confluence help`."
+    await _show(
+        services,
+        respond,
+        team_id=team_id,
+        user_id=user_id,
+        cql=cql,
+        heading=heading,
+        query_text=query.text,
+        space_key=query.space_key,
+        empty_hint=hint,
+        cursor=cursor,
+        replace=replace,
+    )
+
+
+async def recent(
+    services: Services,
+    respond: AsyncRespond,
+    *,
+    team_id: str | None,
+    user_id: str | None,
+    space_key: str | None,
+    cursor: str | None = None,
+    replace: bool = False,
+) -> None:
+    try:
+        cql = search_cql(
+            None, space_keys=[space_key] if space_key else (), order_by="lastmodified desc"
+        )
+    except ValueError as exc:
+        await respond(response_type="ephemeral", text=f":x: {exc}")
+        return
+    heading = "Recently updated" + (f" in {space_key}" if space_key else " in Confluence")
+    await _show(
+        services,
+        respond,
+        team_id=team_id,
+        user_id=user_id,
+        cql=cql,
+        heading=heading,
+        query_text="",
+        space_key=space_key,
+        empty_hint="Nothing has been updated there yet, or you can't see it.",
+        cursor=cursor,
+        replace=replace,
+    )
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.action(MORE_ACTION)
+    async def on_more(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        state = json.loads(body["actions"][0]["value"])
+        user_id = body["user"]["id"]
+        team_id = (body.get("team") or {}).get("id")
+        if state.get("q"):
+            job = search(
+                services,
+                respond,
+                team_id=team_id,
+                user_id=user_id,
+                query=SearchQuery(state["q"], state.get("s")),
+                cursor=state["c"],
+                replace=True,
+            )
+        else:
+            job = recent(
+                services,
+                respond,
+                team_id=team_id,
+                user_id=user_id,
+                space_key=state.get("s"),
+                cursor=state["c"],
+                replace=True,
+            )
+        services.tasks.spawn(job, name="search-more")
+
+    @app.action(SHARE_ACTION)
+    async def on_share(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        card = ResultCard.from_value(body["actions"][0]["value"])
+        user_id = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id")
+        services.tasks.spawn(_share(client, respond, card, user_id, channel), name="search-share")
+
+
+async def _share(
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    card: ResultCard,
+    user_id: str,
+    channel: str | None,
+) -> None:
+    if not channel:
+        await respond(
+            response_type="ephemeral",
+            replace_original=False,
+            text="I can't tell which channel to share in.",
+        )
+        return
+    try:
+        await client.chat_postMessage(
+            channel=channel, unfurl_links=False, **shared_message(card, user_id)
+        )
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        log.warning("share failed channel=%s user=%s error=%s", channel, user_id, error)
+        if error in {"not_in_channel", "channel_not_found"}:
+            text = "I'm not in this channel, so I can't share there. Invite me with `/invite @Confluence` and try again."
+        elif error == "is_archived":
+            text = "This channel is archived."
+        else:
+            text = f"Slack refused to post the result ({error})."
+        await respond(response_type="ephemeral", replace_original=False, text=text)

@@ -1,0 +1,117 @@
+"""link_shared → chat.unfurl previews of Confluence pages and blog posts, once per event."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.confluence import (
+    BlogPost,
+    ConfluenceClient,
+    ConfluenceError,
+    NotFound,
+    Page,
+    PermissionDenied,
+)
+from bot.confluence.urls import ContentRef, parse_content_url
+from bot.convert import storage_to_mrkdwn
+from bot.slack.services import Services
+from bot.slack.unfurl_view import unfurl_blocks
+
+log = logging.getLogger("bot.slack.unfurl")
+# Slack retries an event for about 6 minutes; keep ids well past that.
+EVENT_TTL_SECONDS = 3600.0
+MAX_LINKS = 5
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.event("link_shared")
+    async def on_link_shared(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        services.tasks.spawn(unfurl(services, client, event, body), name="unfurl")
+
+
+async def unfurl(
+    services: Services, client: AsyncWebClient, event: dict[str, Any], body: dict[str, Any]
+) -> None:
+    event_id = body.get("event_id")
+    if event_id and not await services.store.claim_event(str(event_id), EVENT_TTL_SECONDS):
+        log.info("duplicate link_shared ignored event_id=%s", event_id)
+        return
+    confluence = await services.confluence_for(body.get("team_id"), event.get("user"))
+    try:
+        site_url = await confluence.site_url()
+    except ConfluenceError as exc:
+        log.warning("unfurl skipped: confluence unreachable error=%s", exc)
+        return
+    wanted: dict[str, ContentRef] = {}
+    for link in event.get("links", [])[:MAX_LINKS]:
+        url = link.get("url", "")
+        ref = parse_content_url(url, site_url=site_url)
+        if ref is not None:
+            wanted[url] = ref
+    if not wanted:
+        return
+    previews = await asyncio.gather(
+        *(_preview(confluence, ref, url) for url, ref in wanted.items())
+    )
+    unfurls = {
+        url: {"blocks": blocks} for url, blocks in zip(wanted, previews, strict=True) if blocks
+    }
+    if not unfurls:
+        return
+    args: dict[str, Any] = {"unfurls": unfurls}
+    if event.get("unfurl_id") and event.get("source"):
+        args.update(unfurl_id=event["unfurl_id"], source=event["source"])
+    else:
+        args.update(channel=event["channel"], ts=event["message_ts"])
+    try:
+        await client.chat_unfurl(**args)
+    except SlackApiError as exc:
+        log.warning(
+            "chat.unfurl failed channel=%s error=%s",
+            event.get("channel"),
+            exc.response.get("error"),
+        )
+
+
+async def _preview(
+    confluence: ConfluenceClient, ref: ContentRef, url: str
+) -> list[dict[str, Any]] | None:
+    try:
+        content: Page | BlogPost
+        if ref.kind == "page":
+            content = await confluence.pages.get(ref.id, body_format="storage")
+        else:
+            content = await confluence.blogposts.get(ref.id, body_format="storage")
+        space_name = None
+        if content.space_id:
+            space_name = (await confluence.spaces.get(content.space_id)).name
+        author = None
+        author_id = content.author_id or (content.version.author_id if content.version else None)
+        if author_id:
+            users = await confluence.users.bulk([author_id])
+            author = users[author_id].name if author_id in users else None
+    except (NotFound, PermissionDenied) as exc:
+        log.info(
+            "unfurl skipped: not visible kind=%s id=%s status=%s", ref.kind, ref.id, exc.status
+        )
+        return None
+    except ConfluenceError as exc:
+        log.warning("unfurl skipped kind=%s id=%s error=%s", ref.kind, ref.id, exc)
+        return None
+    return unfurl_blocks(
+        url=url,
+        title=content.title,
+        kind="Page" if ref.kind == "page" else "Blog post",
+        space=space_name,
+        author=author,
+        updated=content.version.created_at if content.version else content.created_at,
+        excerpt=storage_to_mrkdwn(content.storage or "", 300),
+    )

@@ -1,0 +1,79 @@
+"""Run the bot: Socket Mode (`run`) or HTTP under uvicorn (`serve`), with clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+import uvicorn
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+from bot.bootstrap import build_services, build_slack_app
+from bot.config import ConfigError, Settings
+from bot.slack.http_app import create_http_app
+from bot.slack.socket_watchdog import SocketWatchdog
+
+log = logging.getLogger("bot.runtime")
+
+
+def require_slack(settings: Settings, *, http_mode: bool) -> None:
+    missing = []
+    if settings.slack_bot_token is None:
+        missing.append("SLACK_BOT_TOKEN (xoxb-…)")
+    if http_mode and settings.slack_signing_secret is None:
+        missing.append("SLACK_SIGNING_SECRET")
+    if not http_mode and settings.slack_app_token is None:
+        missing.append("SLACK_APP_TOKEN (xapp-…, with connections:write)")
+    if missing:
+        raise ConfigError("Slack settings missing: " + ", ".join(missing) + ". See .env.example.")
+    app_token = settings.slack_app_token
+    if (
+        not http_mode
+        and app_token is not None
+        and not app_token.get_secret_value().startswith("xapp-")
+    ):
+        raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
+
+
+async def run_socket_mode(settings: Settings, *, scheduler: bool = True) -> None:
+    require_slack(settings, http_mode=False)
+    services = build_services(settings)
+    await services.store.migrate()
+    app = build_slack_app(settings, services, http_mode=False)
+    assert settings.slack_app_token is not None
+    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    if scheduler:
+        log.info("digest scheduler is not built yet; nothing to schedule")
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    log.info("connected to Slack in Socket Mode")
+    watchdog = asyncio.create_task(SocketWatchdog(handler.client).run(), name="socket-watchdog")
+    try:
+        await stop.wait()
+        log.info("shutting down")
+    finally:
+        watchdog.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watchdog
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        await services.aclose()
+
+
+async def run_http(settings: Settings, *, host: str, port: int, scheduler: bool = True) -> None:
+    require_slack(settings, http_mode=True)
+    services = build_services(settings)
+    await services.store.migrate()
+    app = build_slack_app(settings, services, http_mode=True)
+    if scheduler:
+        log.info("digest scheduler is not built yet; nothing to schedule")
+    web = create_http_app(app, services)
+    config = uvicorn.Config(
+        web, host=host, port=port, log_level=settings.log_level.lower(), access_log=False
+    )
+    # uvicorn handles SIGINT/SIGTERM: it stops accepting, then the lifespan drains background work.
+    await uvicorn.Server(config).serve()

@@ -1,0 +1,127 @@
+"""Block Kit for search results, shared results and their buttons (state kept in button values)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.confluence import SearchResult
+from bot.confluence.cql import convert_highlights
+from bot.slack import blocks as bk
+
+SHARE_ACTION = "search_share"
+MORE_ACTION = "search_more"
+BUTTON_VALUE_LIMIT = 2000
+TYPE_NAMES = {"page": "Page", "blogpost": "Blog post"}
+
+
+@dataclass(frozen=True)
+class ResultCard:
+    """What a result shows; small enough to ride in a Share button's value."""
+
+    url: str
+    title: str
+    space: str
+    kind: str
+    modified: str
+    excerpt: str
+
+    def to_value(self) -> str:
+        fields = {
+            "u": self.url,
+            "t": self.title,
+            "s": self.space,
+            "k": self.kind,
+            "m": self.modified,
+            "e": self.excerpt,
+        }
+        value = json.dumps(fields, separators=(",", ":"))
+        while len(value) > BUTTON_VALUE_LIMIT and fields["e"]:
+            fields["e"] = fields["e"][
+                : max(0, len(fields["e"]) - (len(value) - BUTTON_VALUE_LIMIT) - 1)
+            ]
+            value = json.dumps(fields, separators=(",", ":"))
+        return value
+
+    @classmethod
+    def from_value(cls, value: str) -> ResultCard:
+        data: dict[str, Any] = json.loads(value)
+        return cls(
+            url=str(data["u"]),
+            title=str(data["t"]),
+            space=str(data.get("s", "")),
+            kind=str(data.get("k", "")),
+            modified=str(data.get("m", "")),
+            excerpt=str(data.get("e", "")),
+        )
+
+
+def _date(when: datetime | None) -> str:
+    return when.strftime("%Y-%m-%d") if when else ""
+
+
+def card_from_result(result: SearchResult) -> ResultCard:
+    kind = TYPE_NAMES.get(result.content_type or "", (result.content_type or "").title())
+    # Highlights become bold: escape the text first, then wrap the highlighted runs.
+    excerpt = convert_highlights(
+        bk.mrkdwn_escape(result.excerpt.replace("\n", " ")).strip(), lambda s: f"*{s}*"
+    )
+    return ResultCard(
+        url=result.web_url,
+        title=convert_highlights(result.title) or "(untitled)",
+        space=result.space_name or "",
+        kind=kind,
+        modified=_date(result.last_modified),
+        excerpt=bk.truncate_mrkdwn(excerpt, 400),
+    )
+
+
+def card_blocks(
+    card: ResultCard, *, accessory: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    title = f"*{bk.link(card.url, card.title)}*"
+    meta = " · ".join(
+        p
+        for p in (
+            bk.mrkdwn_escape(card.space),
+            card.kind,
+            card.modified and f"updated {card.modified}",
+        )
+        if p
+    )
+    text = title + (f"\n{meta}" if meta else "") + (f"\n{card.excerpt}" if card.excerpt else "")
+    return [bk.section(text, accessory=accessory)]
+
+
+def more_value(query: str, space: str | None, cursor: str, title: str) -> str | None:
+    value = json.dumps({"q": query, "s": space, "c": cursor, "h": title}, separators=(",", ":"))
+    return value if len(value) <= BUTTON_VALUE_LIMIT else None
+
+
+def results_message(
+    heading: str,
+    cards: Sequence[ResultCard],
+    *,
+    more: str | None,
+    empty_hint: str,
+) -> dict[str, Any]:
+    if not cards:
+        return bk.message(
+            f"{heading}: no results", [bk.section(f"{heading}: *no results.*\n{empty_hint}")]
+        )
+    blocks: list[dict[str, Any]] = [bk.context(heading)]
+    for card in cards:
+        share = bk.button("Share in channel", SHARE_ACTION, value=card.to_value())
+        blocks.extend(card_blocks(card, accessory=share))
+    if more:
+        blocks.append(bk.actions(bk.button("More results", MORE_ACTION, value=more)))
+    fallback = f"{heading}: " + ", ".join(c.title for c in cards)
+    return bk.message(fallback, blocks)
+
+
+def shared_message(card: ResultCard, user_id: str) -> dict[str, Any]:
+    blocks = [*card_blocks(card), bk.context(f"Shared by <@{user_id}>")]
+    return bk.message(f"{card.title} {card.url} (shared by <@{user_id}>)", blocks)

@@ -1,0 +1,59 @@
+"""Background work started after a Slack ack, tracked so shutdown can finish or cancel it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+log = logging.getLogger("bot.tasks")
+
+
+class BackgroundTasks:
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._closing = False
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
+        if self._closing:
+            coro.close()
+            raise RuntimeError("shutting down: no new background work")
+        # Keep the caller's context (request id for log lines).
+        task = asyncio.get_running_loop().create_task(
+            coro, name=name, context=contextvars.copy_context()
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            # Jobs report user-facing failures themselves; reaching here is a bug worth a traceback.
+            log.error("background task failed name=%s", task.get_name(), exc_info=exc)
+
+    @property
+    def pending(self) -> int:
+        return len(self._tasks)
+
+    async def wait_idle(self) -> None:
+        """Wait until no background work is running (work spawned meanwhile included)."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
+    async def drain(self, grace_seconds: float = 10.0) -> None:
+        """Refuse new work, wait up to `grace_seconds` for running work, cancel what is left."""
+        self._closing = True
+        if not self._tasks:
+            return
+        _, still_running = await asyncio.wait(set(self._tasks), timeout=grace_seconds)
+        for task in still_running:
+            log.warning("cancelling background task at shutdown name=%s", task.get_name())
+            task.cancel()
+        if still_running:
+            await asyncio.gather(*still_running, return_exceptions=True)

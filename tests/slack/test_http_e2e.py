@@ -1,0 +1,306 @@
+"""/confluence search, recent, help, sharing, unfurls and App Home through the signed HTTP endpoint."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from bot.slack.search_view import MORE_ACTION, SHARE_ACTION
+from tests.fakes.slack_fake import validate_blocks
+from tests.slack.conftest import CHANNEL, USER, Harness
+
+SITE = "https://acme.atlassian.net"
+
+
+@pytest.fixture
+def kube(harness: Harness) -> dict[str, str]:
+    fake = harness.confluence
+    fake.add_space("ENG", "Engineering")
+    fake.add_space("OPS", "Operations")
+    ids = {}
+    for i in range(7):
+        page = fake.add_page(
+            "ENG", f"Kubernetes guide {i}", f"<p>All about kubernetes clusters, part {i}</p>"
+        )
+        ids[f"eng{i}"] = page["id"]
+    ids["ops"] = fake.add_page("OPS", "Kubernetes on call", "<p>kubernetes pager &amp; duty</p>")[
+        "id"
+    ]
+    ids["blog"] = fake.add_blogpost(
+        "ENG", "Kubernetes news", "<p>kubernetes <strong>2.0</strong> is out</p>"
+    )["id"]
+    return ids
+
+
+def _buttons(answer: dict[str, object], action_id: str) -> list[dict[str, object]]:
+    found = []
+    for block in answer.get("blocks", []):  # type: ignore[union-attr]
+        elements = [block.get("accessory")] if block.get("accessory") else block.get("elements", [])
+        found.extend(e for e in elements if isinstance(e, dict) and e.get("action_id") == action_id)
+    return found
+
+
+async def test_search_answers_only_the_invoker_with_valid_blocks(
+    harness: Harness, kube: dict[str, str]
+) -> None:
+    response, url = await harness.command("search kubernetes in:eng")
+    assert response.status_code == 200
+    (answer,) = harness.answers(url)
+    assert answer["response_type"] == "ephemeral"
+    assert validate_blocks(answer["blocks"]) == []
+    assert answer["text"]
+    text = json.dumps(answer)
+    assert "@@@hl@@@" not in text and "@@@endhl@@@" not in text
+    assert "*kubernetes*" in text.lower()  # highlights became bold
+    assert f"<{SITE}/wiki/spaces/ENG/pages/" in text  # absolute links
+    assert "/spaces/OPS/" not in text  # in:eng filtered to ENG
+    assert len(_buttons(answer, SHARE_ACTION)) == 5
+    assert len(_buttons(answer, MORE_ACTION)) == 1
+    assert harness.slack.calls_to("chat.postMessage") == []  # nothing public
+    (search,) = harness.confluence.requests_to("GET", r"/rest/api/search$")
+    assert search.query["cql"] == [
+        'type in (page, blogpost) AND space = "ENG" AND text ~ "kubernetes"'
+    ]
+
+
+async def test_more_results_pages_on_and_replaces_the_message(
+    harness: Harness, kube: dict[str, str]
+) -> None:
+    _, url = await harness.command("kubernetes in:ENG")
+    (first,) = harness.answers(url)
+    more = _buttons(first, MORE_ACTION)[0]
+    response, url2 = await harness.action(MORE_ACTION, str(more["value"]))
+    assert response.status_code == 200
+    (second,) = harness.answers(url2)
+    assert second["replace_original"] is True
+    first_links = {b["text"]["text"] for b in first["blocks"] if b["type"] == "section"}
+    second_links = {b["text"]["text"] for b in second["blocks"] if b["type"] == "section"}
+    assert len(second_links) == 3 and first_links.isdisjoint(second_links)
+    assert _buttons(second, MORE_ACTION) == []
+
+
+async def test_share_posts_one_result_publicly(harness: Harness, kube: dict[str, str]) -> None:
+    _, url = await harness.command("search kubernetes news")
+    (answer,) = harness.answers(url)
+    share = _buttons(answer, SHARE_ACTION)[0]
+    await harness.action(SHARE_ACTION, str(share["value"]))
+    (post,) = harness.slack.calls_to("chat.postMessage")
+    assert post.args["channel"] == CHANNEL
+    assert f"Shared by <@{USER}>" in json.dumps(post.args["blocks"])
+    assert validate_blocks(post.args["blocks"]) == []
+
+
+async def test_share_where_the_bot_is_not_a_member_explains(
+    harness: Harness, kube: dict[str, str]
+) -> None:
+    _, url = await harness.command("search kubernetes news", channel_id="C0999")
+    share = _buttons(harness.answers(url)[0], SHARE_ACTION)[0]
+    _, url2 = await harness.action(SHARE_ACTION, str(share["value"]), channel_id="C0999")
+    assert "/invite" in harness.answer_text(url2)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"quoted" words',
+        'back\\slash \\" mix',
+        'x" OR space = "SECRET',
+        "AND OR NOT (",
+        "ünïcödé ✓ 🚀",
+        "'single'",
+    ],
+)
+async def test_hostile_queries_never_break_the_cql(
+    harness: Harness, kube: dict[str, str], query: str
+) -> None:
+    response, url = await harness.command(f"search {query}")
+    assert response.status_code == 200
+    (answer,) = harness.answers(url)
+    assert "no results" in answer["text"].lower()
+    assert "refused" not in json.dumps(answer)
+    (search,) = harness.confluence.requests_to("GET", r"/rest/api/search$")
+    assert 'space = "SECRET"' not in search.query["cql"][0].replace('\\"', "")
+
+
+async def test_no_results_suggests_a_broader_query(harness: Harness, kube: dict[str, str]) -> None:
+    _, url = await harness.command("search zebras in:OPS")
+    text = harness.answer_text(url)
+    assert "no results" in text.lower() and "broader" in text and "in:OPS" in text
+
+
+async def test_bare_text_searches_with_a_hint_to_help(
+    harness: Harness, kube: dict[str, str]
+) -> None:
+    _, url = await harness.command("serch kubernetes")  # a typo in the subcommand
+    text = harness.answer_text(url)
+    assert "/confluence help" in text
+    assert harness.confluence.requests_to("GET", r"/rest/api/search$")
+
+
+async def test_recent_lists_newest_pages_and_blog_posts(
+    harness: Harness, kube: dict[str, str]
+) -> None:
+    _, url = await harness.command("recent eng")
+    (answer,) = harness.answers(url)
+    assert "Recently updated in ENG" in answer["text"]
+    (search,) = harness.confluence.requests_to("GET", r"/rest/api/search$")
+    assert search.query["cql"] == [
+        'type in (page, blogpost) AND space = "ENG" order by lastmodified desc'
+    ]
+    _, url = await harness.command("recent")
+    assert "Recently updated in Confluence" in harness.answers(url)[0]["text"]
+
+
+@pytest.mark.parametrize("text", ["", "help", "HELP"])
+async def test_help_is_the_immediate_ack(harness: Harness, text: str) -> None:
+    response, url = await harness.command(text)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    assert "search <words>" in body["text"] and "recent" in body["text"]
+    assert harness.answers(url) == []
+    assert harness.confluence.requests == []
+
+
+@pytest.mark.parametrize(
+    "sub", ["create My page", "comment 123 nice", "digest list", "connect", "disconnect", "whoami"]
+)
+async def test_later_subcommands_say_honestly_they_are_not_available(
+    harness: Harness, sub: str
+) -> None:
+    response, _ = await harness.command(sub)
+    assert "not available yet" in response.json()["text"]
+    assert harness.confluence.requests == []
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (401, "credentials"),
+        (403, "permission"),
+        (429, "busy"),
+        (500, "unavailable"),
+        (503, "unavailable"),
+    ],
+)
+async def test_confluence_failures_reach_the_user_as_one_sentence(
+    harness: Harness,
+    kube: dict[str, str],
+    status: int,
+    words: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    harness.confluence.fail(r"/rest/api/search$", status, times=5, headers={"Retry-After": "0"})
+    response, url = await harness.command("search kubernetes")
+    assert response.status_code == 200
+    (answer,) = harness.answers(url)
+    assert answer["response_type"] == "ephemeral"
+    assert words in answer["text"]
+    assert "maton-test-key" not in answer["text"]
+    assert any("search failed" in r.getMessage() for r in caplog.records)
+    assert all("maton-test-key" not in r.getMessage() for r in caplog.records)
+
+
+async def test_bad_signature_and_stale_timestamp_are_refused(harness: Harness) -> None:
+    from tests.fakes.slack_signing import slash_command_body
+
+    body = slash_command_body("help")
+    wrong = await harness.post(
+        body, "application/x-www-form-urlencoded", secret="not-the-secret-at-all"
+    )
+    assert wrong.status_code == 401
+    stale = await harness.post(
+        body, "application/x-www-form-urlencoded", timestamp=int(time.time()) - 600
+    )
+    assert stale.status_code == 401
+    fresh = await harness.post(body, "application/x-www-form-urlencoded")
+    assert fresh.status_code == 200
+
+
+async def test_healthz_reports_the_store(harness: Harness) -> None:
+    ok = await harness.http.get("/healthz")
+    assert ok.status_code == 200 and ok.json()["ok"] is True
+    await harness.services.store.close()
+    harness.services.store = type(harness.services.store).from_url(
+        "sqlite:////nonexistent-dir/x/y.db"
+    )
+    down = await harness.http.get("/healthz")
+    assert down.status_code == 503 and down.json()["ok"] is False
+
+
+def _link_shared(*urls: str) -> dict[str, object]:
+    return {
+        "type": "link_shared",
+        "channel": CHANNEL,
+        "is_bot_user_member": True,
+        "user": USER,
+        "message_ts": "1700000000.000200",
+        "unfurl_id": "C0001.1700000000.000200.abc",
+        "source": "conversations_history",
+        "links": [{"domain": "acme.atlassian.net", "url": u} for u in urls],
+        "event_ts": "1700000000.000300",
+    }
+
+
+async def test_unfurls_pages_and_blog_posts_once_per_event(
+    harness: Harness, kube: dict[str, str]
+) -> None:
+    fake = harness.confluence
+    fake.add_user("u-author", "Ada Author")
+    authored = fake.add_page(
+        "ENG", "Authored", "<p>Written by <em>Ada</em> &amp; friends</p>", author_id="u-author"
+    )
+    page_url = f"{SITE}/wiki/spaces/ENG/pages/{authored['id']}/Authored"
+    blog_url = f"{SITE}/wiki/spaces/ENG/blog/2026/11/28/{kube['blog']}/Kubernetes+news"
+    viewpage = f"{SITE}/wiki/pages/viewpage.action?pageId={kube['eng0']}"
+    missing = f"{SITE}/wiki/spaces/ENG/pages/999999/Gone"
+    foreign = f"https://other.atlassian.net/wiki/spaces/ENG/pages/{kube['eng1']}/X"
+    event = _link_shared(page_url, blog_url, viewpage, missing, foreign)
+    assert (await harness.event(event, event_id="EvUNFURL1")).status_code == 200
+    (call,) = harness.slack.calls_to("chat.unfurl")
+    unfurls = call.args["unfurls"]
+    assert set(unfurls) == {page_url, blog_url, viewpage}
+    page_text = json.dumps(unfurls[page_url])
+    assert "Ada Author" in page_text and "Engineering" in page_text and "Written by" in page_text
+    assert "Blog post" in json.dumps(unfurls[blog_url])
+    for preview in unfurls.values():
+        assert validate_blocks(preview["blocks"]) == []
+    assert call.args["unfurl_id"] == event["unfurl_id"]
+    # Slack retries the same event (Socket Mode loses the retry headers): no second unfurl.
+    await harness.event(event, event_id="EvUNFURL1")
+    assert len(harness.slack.calls_to("chat.unfurl")) == 1
+    await harness.event(event, event_id="EvUNFURL2")
+    assert len(harness.slack.calls_to("chat.unfurl")) == 2
+
+
+async def test_unfurl_of_only_unresolvable_links_calls_nothing(
+    harness: Harness, kube: dict[str, str]
+) -> None:
+    harness.confluence.fail(r"/pages/\d+$", 403, times=1)
+    await harness.event(
+        _link_shared(
+            f"{SITE}/wiki/spaces/ENG/pages/{kube['eng2']}/X", f"{SITE}/wiki/spaces/ENG/overview"
+        )
+    )
+    assert harness.slack.calls_to("chat.unfurl") == []
+
+
+async def test_app_home_shows_connection_and_shortcuts(harness: Harness) -> None:
+    await harness.event(
+        {
+            "type": "app_home_opened",
+            "user": USER,
+            "channel": "D0001",
+            "tab": "home",
+            "event_ts": "1.2",
+        }
+    )
+    (call,) = harness.slack.calls_to("views.publish")
+    view = call.args["view"]
+    assert call.args["user_id"] == USER
+    assert view["type"] == "home"
+    text = json.dumps(view)
+    assert "acme.atlassian.net" in text and "Maton" in text and "/confluence search" in text
+    assert validate_blocks(view["blocks"], surface="home") == []
