@@ -65,7 +65,14 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("maton_api_key", "confluence_api_token", mode="before")
+    @field_validator(
+        "maton_api_key",
+        "confluence_api_token",
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        mode="before",
+    )
     @classmethod
     def _blank_secret_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

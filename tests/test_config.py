@@ -83,3 +83,23 @@ def test_dotenv_file_is_read(tmp_path: object, monkeypatch: pytest.MonkeyPatch) 
     assert settings.maton_api_key is not None
     assert settings.maton_api_key.get_secret_value() == "from-dotenv-file"
     assert settings.log_level == "DEBUG"
+
+
+def test_env_example_lists_every_setting_and_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    from bot.config import Settings
+
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    lines = example.read_text().splitlines()
+    keys = {line.split("=", 1)[0] for line in lines if line and not line.startswith("#")}
+    assert keys == {name.upper() for name in Settings.model_fields}
+    # Each setting has a one-line comment right above it.
+    for i, line in enumerate(lines):
+        if line and not line.startswith("#"):
+            assert lines[i - 1].startswith("# "), f"no comment above {line}"
+    filled = example.read_text().replace("MATON_API_KEY=\n", "MATON_API_KEY=mk-123456\n")
+    Path(".env").write_text(filled)
+    settings = load_settings()
+    assert settings.slack_bot_token is None and settings.database_url is None
+    assert settings.confluence_mode is ConfluenceMode.GATEWAY

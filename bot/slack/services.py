@@ -6,7 +6,8 @@ import logging
 from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.confluence import ConfluenceClient
+from bot.confluence import ConfluenceClient, ConfluenceError
+from bot.slack.error_messages import user_message
 from bot.store import Store
 from bot.tasks import BackgroundTasks
 
@@ -23,6 +24,15 @@ class Services:
     async def confluence_for(self, team_id: str | None, user_id: str | None) -> ConfluenceClient:
         """The Confluence identity a Slack user acts as. Until per-user linking lands: the shared one."""
         return self.confluence
+
+    async def on_confluence_error(
+        self, exc: ConfluenceError, team_id: str | None, user_id: str | None, *, action: str
+    ) -> str:
+        """Log one line with context and return the sentence to show that user (privately)."""
+        log.warning(
+            "confluence error action=%s team=%s user=%s error=%s", action, team_id, user_id, exc
+        )
+        return user_message(exc)
 
     async def aclose(self, *, drain_timeout: float = 10.0) -> None:
         await self.tasks.drain(drain_timeout)

@@ -44,7 +44,7 @@ class Store:
 
     @property
     def dialect(self) -> str:
-        """ "sqlite" or "postgresql"."""
+        """The SQLAlchemy dialect name: sqlite or postgresql."""
         return self.engine.dialect.name
 
     @property

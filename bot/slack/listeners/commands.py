@@ -3,70 +3,80 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.context import CommandContext
+from bot.slack.listeners import digests, identity, write
 from bot.slack.listeners.search import recent, search
 from bot.slack.router import HELP_TEXT, parse_command, parse_search
 from bot.slack.services import Services
 
 log = logging.getLogger("bot.slack.commands")
 
-NOT_YET = {
-    "create": "Creating pages",
-    "comment": "Commenting on pages",
-    "digest": "Blog post digests",
-    "connect": "Connecting your own Confluence account",
-    "disconnect": "Disconnecting your Confluence account",
-    "whoami": "Showing your Confluence identity",
+Handler = Callable[[Services, CommandContext, str], Coroutine[Any, Any, None]]
+
+
+async def _search(services: Services, ctx: CommandContext, args: str, *, implicit: bool) -> None:
+    query = parse_search(args)
+    if not query.text:
+        await ctx.respond(
+            response_type="ephemeral",
+            text="What should I search for? Try `/confluence search deploy checklist in:ENG`.",
+        )
+        return
+    await search(
+        services,
+        ctx.respond,
+        team_id=ctx.team_id,
+        user_id=ctx.user_id,
+        query=query,
+        hint_help=implicit,
+    )
+
+
+async def _recent(services: Services, ctx: CommandContext, args: str) -> None:
+    words = args.split()
+    key = parse_search(f"in:{words[0]}").space_key if words else None
+    await recent(services, ctx.respond, team_id=ctx.team_id, user_id=ctx.user_id, space_key=key)
+
+
+HANDLERS: dict[str, Handler] = {
+    "recent": _recent,
+    "create": write.handle_create,
+    "comment": write.handle_comment,
+    "digest": digests.handle_digest,
+    "connect": identity.handle_connect,
+    "disconnect": identity.handle_disconnect,
+    "whoami": identity.handle_whoami,
 }
 
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.command("/confluence")
-    async def on_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_command(
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         parsed = parse_command(command.get("text", ""))
-        user_id = command.get("user_id")
-        team_id = command.get("team_id")
-        log.info("command name=%s user=%s team=%s", parsed.name, user_id, team_id)
+        ctx = CommandContext(
+            team_id=command.get("team_id"),
+            user_id=command["user_id"],
+            user_name=command.get("user_name"),
+            channel_id=command.get("channel_id"),
+            trigger_id=command.get("trigger_id"),
+            respond=respond,
+            client=client,
+        )
+        log.info("command name=%s user=%s team=%s", parsed.name, ctx.user_id, ctx.team_id)
         if parsed.name == "help":
             await ack(response_type="ephemeral", text=HELP_TEXT)
             return
-        if parsed.name in NOT_YET:
-            await ack(
-                response_type="ephemeral",
-                text=f"{NOT_YET[parsed.name]} is not available yet in this version of the app. "
-                "See `/confluence help` for what works today.",
-            )
-            return
         await ack()
         if parsed.name == "search":
-            query = parse_search(parsed.args)
-            if not query.text:
-                await respond(
-                    response_type="ephemeral",
-                    text="What should I search for? Try `/confluence search deploy checklist in:ENG`.",
-                )
-                return
-            services.tasks.spawn(
-                search(
-                    services,
-                    respond,
-                    team_id=team_id,
-                    user_id=user_id,
-                    query=query,
-                    hint_help=parsed.implicit,
-                ),
-                name="search",
-            )
-        elif parsed.name == "recent":
-            key = (
-                parse_search(f"in:{parsed.args.split()[0]}").space_key
-                if parsed.args.split()
-                else None
-            )
-            services.tasks.spawn(
-                recent(services, respond, team_id=team_id, user_id=user_id, space_key=key),
-                name="recent",
-            )
+            job = _search(services, ctx, parsed.args, implicit=parsed.implicit)
+        else:
+            job = HANDLERS[parsed.name](services, ctx, parsed.args)
+        services.tasks.spawn(job, name=f"command-{parsed.name}")

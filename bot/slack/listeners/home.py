@@ -10,13 +10,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import ConfluenceError
 from bot.slack import blocks as bk
+from bot.slack.listeners import digests, identity
 from bot.slack.services import Services
 
 log = logging.getLogger("bot.slack.home")
 
 
 async def home_view(services: Services, team_id: str | None, user_id: str) -> dict[str, Any]:
-    confluence = await services.confluence_for(team_id, user_id)
+    confluence = services.confluence
     mode = "through the Maton gateway" if confluence.via_gateway else "directly with an API token"
     try:
         site = await confluence.site_url()
@@ -24,10 +25,10 @@ async def home_view(services: Services, team_id: str | None, user_id: str) -> di
     except ConfluenceError as exc:
         log.warning("home: confluence unreachable user=%s error=%s", user_id, exc)
         status = f":warning: Confluence is not reachable right now ({mode}). Searches may fail."
-    identity = "Everyone here acts in Confluence through the app's shared connection."
     blocks = [
         bk.header("Confluence for Slack"),
-        bk.section(status + "\n" + identity),
+        bk.section(status),
+        *await identity.home_blocks(services, team_id, user_id),
         bk.divider(),
         bk.section(
             "*What you can do*\n"
@@ -40,6 +41,7 @@ async def home_view(services: Services, team_id: str | None, user_id: str) -> di
             "Coming in later versions: *Save to Confluence* and *Comment in Confluence* message "
             "shortcuts, *Create Confluence page*, blog digests and per-user accounts."
         ),
+        *await digests.home_blocks(services, team_id, user_id),
     ]
     return bk.home(blocks)
 

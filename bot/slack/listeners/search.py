@@ -11,7 +11,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import ConfluenceError, search_cql
-from bot.slack.error_messages import user_message
 from bot.slack.router import SearchQuery
 from bot.slack.search_view import (
     MORE_ACTION,
@@ -42,12 +41,12 @@ async def _show(
     cursor: str | None = None,
     replace: bool = False,
 ) -> None:
-    confluence = await services.confluence_for(team_id, user_id)
     try:
+        confluence = await services.confluence_for(team_id, user_id)
         page = await confluence.search.page(cql, limit=PAGE_SIZE, cursor=cursor)
     except ConfluenceError as exc:
-        log.warning("search failed user=%s team=%s error=%s", user_id, team_id, exc)
-        await respond(response_type="ephemeral", replace_original=False, text=user_message(exc))
+        text = await services.on_confluence_error(exc, team_id, user_id, action="search")
+        await respond(response_type="ephemeral", replace_original=False, text=text)
         return
     cards = [card_from_result(r) for r in page.items]
     more = more_value(query_text, space_key, page.cursor, heading) if page.cursor else None

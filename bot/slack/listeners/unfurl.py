@@ -44,8 +44,8 @@ async def unfurl(
     if event_id and not await services.store.claim_event(str(event_id), EVENT_TTL_SECONDS):
         log.info("duplicate link_shared ignored event_id=%s", event_id)
         return
-    confluence = await services.confluence_for(body.get("team_id"), event.get("user"))
     try:
+        confluence = await services.confluence_for(body.get("team_id"), event.get("user"))
         site_url = await confluence.site_url()
     except ConfluenceError as exc:
         log.warning("unfurl skipped: confluence unreachable error=%s", exc)
