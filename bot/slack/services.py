@@ -25,6 +25,12 @@ class Services:
         """The Confluence identity a Slack user acts as. Until per-user linking lands: the shared one."""
         return self.confluence
 
+    async def attribution_for(
+        self, team_id: str | None, user_id: str | None, user_name: str
+    ) -> str | None:
+        """The line added to what a user writes through a shared identity (None: they act as themselves)."""
+        return f"Posted from Slack by {user_name}"
+
     async def on_confluence_error(
         self, exc: ConfluenceError, team_id: str | None, user_id: str | None, *, action: str
     ) -> str:
