@@ -18,36 +18,48 @@ def new_request_id(hint: str | None = None) -> str:
 
 
 class _ContextFilter(logging.Filter):
-    def __init__(self, secrets: Iterable[str]) -> None:
-        super().__init__()
-        self._secrets = [s for s in secrets if s and len(s) >= 6]
-
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
-        if self._secrets:
-            message = record.getMessage()
-            masked = message
-            for secret in self._secrets:
-                masked = masked.replace(secret, "***")
-            if masked != message:
-                record.msg, record.args = masked, None
         return True
+
+
+class _MaskingFormatter(logging.Formatter):
+    """Masks known secrets in the whole line, exception tracebacks included."""
+
+    def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
+        super().__init__(fmt)
+        self._secrets = [s for s in secrets if s and len(s) >= 6]
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        for secret in self._secrets:
+            line = line.replace(secret, "***")
+        return line
 
 
 def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = ()) -> None:
     """Called once by the CLI (never at import time)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        logging.Formatter(
+        _MaskingFormatter(
             "ts=%(asctime)s level=%(levelname)s logger=%(name)s request_id=%(request_id)s "
-            "msg=%(message)s"
+            "msg=%(message)s",
+            secrets,
         )
     )
-    handler.addFilter(_ContextFilter(secrets))
+    handler.addFilter(_ContextFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # Quiet chatty libraries unless debugging.
     if root.level > logging.DEBUG:
-        for name in ("httpx", "httpcore", "slack_sdk", "slack_bolt", "aiohttp", "apscheduler"):
+        for name in (
+            "httpx",
+            "httpcore",
+            "slack_sdk",
+            "slack_bolt",
+            "bot.slack.bolt",
+            "aiohttp",
+            "apscheduler",
+        ):
             logging.getLogger(name).setLevel(logging.WARNING)

@@ -56,4 +56,5 @@ class BackgroundTasks:
             log.warning("cancelling background task at shutdown name=%s", task.get_name())
             task.cancel()
         if still_running:
-            await asyncio.gather(*still_running, return_exceptions=True)
+            # Bounded: a task that swallows CancelledError must not block shutdown.
+            await asyncio.wait(still_running, timeout=1.0)

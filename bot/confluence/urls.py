@@ -7,9 +7,16 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
-_PAGE = re.compile(r"^/wiki/spaces/(?P<key>[^/]+)/pages/(?:edit-v2/)?(?P<id>\d+)(?:/.*)?$")
-_BLOG = re.compile(r"^/wiki/spaces/(?P<key>[^/]+)/blog/\d{4}/\d{2}/\d{2}/(?P<id>\d+)(?:/.*)?$")
+_PAGE = re.compile(r"^/wiki/spaces/(?P<key>[^/]+)/pages/(?:edit-v2/)?(?P<id>[0-9]+)(?:/.*)?$")
+_BLOG = re.compile(
+    r"^/wiki/spaces/(?P<key>[^/]+)/blog/[0-9]{4}/[0-9]{2}/[0-9]{2}/(?P<id>[0-9]+)(?:/.*)?$"
+)
 _VIEWPAGE = "/wiki/pages/viewpage.action"
+
+
+def _is_id(text: str) -> bool:
+    # str.isdigit() also accepts "²" and Arabic-Indic digits.
+    return text.isascii() and text.isdigit()
 
 
 @dataclass(frozen=True)
@@ -22,7 +29,7 @@ class ContentRef:
 def parse_content_url(url: str, *, site_url: str | None = None) -> ContentRef | None:
     """The page or blog post a URL points at, or None. With `site_url`, other hosts are refused."""
     try:
-        parts = urlsplit(url.strip().strip("<>"))
+        parts = urlsplit(url.strip().strip("<>").split("|", 1)[0])
     except ValueError:
         return None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
@@ -38,7 +45,7 @@ def parse_content_url(url: str, *, site_url: str | None = None) -> ContentRef | 
         return ContentRef("blogpost", match["id"], match["key"])
     if path == _VIEWPAGE:
         ids = parse_qs(parts.query).get("pageId")
-        if ids and ids[0].isdigit():
+        if ids and _is_id(ids[0]):
             return ContentRef("page", ids[0])
     return None
 
@@ -46,6 +53,6 @@ def parse_content_url(url: str, *, site_url: str | None = None) -> ContentRef | 
 def parse_page_reference(text: str, *, site_url: str | None = None) -> ContentRef | None:
     """A page from a URL (any form above) or a bare numeric id."""
     text = text.strip().strip("<>").split("|", 1)[0]
-    if text.isdigit():
+    if _is_id(text):
         return ContentRef("page", text)
     return parse_content_url(text, site_url=site_url)

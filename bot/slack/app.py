@@ -16,14 +16,19 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
 from bot.logs import new_request_id
+from bot.slack.authorization import CachedAuthorization
 from bot.slack.listeners import register
 from bot.slack.services import Services
 
 log = logging.getLogger("bot.slack")
 
 
-def web_client(settings: Settings) -> AsyncWebClient:
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+def web_client(settings: Settings, *, with_token: bool = True) -> AsyncWebClient:
+    token = (
+        settings.slack_bot_token.get_secret_value()
+        if settings.slack_bot_token and with_token
+        else None
+    )
     return AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url,
@@ -34,16 +39,34 @@ def web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def create_app(settings: Settings, services: Services, *, http_mode: bool) -> AsyncApp:
+def create_authorization(settings: Settings) -> CachedAuthorization:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    return CachedAuthorization(web_client(settings, with_token=False), token)
+
+
+def create_app(
+    settings: Settings,
+    services: Services,
+    *,
+    http_mode: bool,
+    authorization: CachedAuthorization | None = None,
+) -> AsyncApp:
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
+    authorization = authorization or create_authorization(settings)
     app = AsyncApp(
-        client=web_client(settings),
+        # The bot token comes from `authorize` (one cached auth.test), not from the client.
+        client=web_client(settings, with_token=False),
+        authorize=authorization.as_bolt_authorize(),
+        # Bolt's own loggers would otherwise log raw request bodies at INFO.
+        logger=logging.getLogger("bot.slack.bolt"),
         signing_secret=secret,
         # Socket Mode has no signatures to check; HTTP mode always checks them.
         request_verification_enabled=http_mode,
-        process_before_response=False,
+        # Listeners only ack and hand work to tracked tasks, so answering after them costs nothing
+        # and avoids Bolt's 10 ms ack polling.
+        process_before_response=True,
         raise_error_for_unhandled_request=False,
         name="confluence-bot",
     )

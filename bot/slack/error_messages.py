@@ -15,6 +15,7 @@ from bot.confluence.errors import (
     ServerError,
     TransportError,
 )
+from bot.slack.blocks import mrkdwn_escape
 
 
 def user_message(exc: ConfluenceError) -> str:
@@ -40,14 +41,16 @@ def user_message(exc: ConfluenceError) -> str:
     if isinstance(exc, Conflict):
         return (
             ":twisted_rightwards_arrows: Confluence reported a conflict "
-            f"({exc.detail or 'someone else changed it'}). Please try again."
+            f"({mrkdwn_escape(exc.detail) or 'someone else changed it'}). Please try again."
         )
     if isinstance(exc, RateLimited):
         wait = f" in about {int(exc.retry_after) + 1} s" if exc.retry_after else " in a minute"
         return f":hourglass: Confluence is busy (rate limited). Please try again{wait}."
     if isinstance(exc, BadRequest):
-        detail = f": {exc.detail}" if exc.detail else ""
+        detail = f": {mrkdwn_escape(exc.detail)}" if exc.detail else ""
         return f":x: Confluence refused the request{detail}"
-    if isinstance(exc, ServerError | TransportError):
+    if isinstance(exc, ServerError):
         return ":cloud: Confluence is unavailable right now. Please try again in a few minutes."
+    if isinstance(exc, TransportError):
+        return ":electric_plug: I couldn't reach Confluence (network or timeout). Please try again shortly."
     return ":x: Something went wrong talking to Confluence. Please try again."

@@ -42,10 +42,10 @@ def parse_command(text: str) -> Command:
     text = (text or "").strip()
     if not text:
         return Command("help")
-    head, _, rest = text.partition(" ")
-    word = head.lower()
+    parts = text.split(maxsplit=1)
+    word = parts[0].lower()
     if word in SUBCOMMANDS:
-        return Command(word, rest.strip())  # type: ignore[arg-type]
+        return Command(word, parts[1].strip() if len(parts) > 1 else "")  # type: ignore[arg-type]
     return Command("search", text, implicit=True)
 
 

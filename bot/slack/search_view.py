@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,20 +31,22 @@ class ResultCard:
     excerpt: str
 
     def to_value(self) -> str:
+        """JSON within the 2,000-character button limit: the excerpt shrinks first, then the title."""
         fields = {
             "u": self.url,
-            "t": self.title,
-            "s": self.space,
+            "t": self.title[:300],
+            "s": self.space[:200],
             "k": self.kind,
             "m": self.modified,
             "e": self.excerpt,
         }
-        value = json.dumps(fields, separators=(",", ":"))
-        while len(value) > BUTTON_VALUE_LIMIT and fields["e"]:
-            fields["e"] = fields["e"][
-                : max(0, len(fields["e"]) - (len(value) - BUTTON_VALUE_LIMIT) - 1)
-            ]
-            value = json.dumps(fields, separators=(",", ":"))
+        if len(_dump({**fields, "e": "", "t": ""})) > BUTTON_VALUE_LIMIT:
+            fields["u"] = _without_slug(self.url)
+        for key in ("e", "t"):
+            fields[key] = _fit(fields, key)
+        value = _dump(fields)
+        if len(value) > BUTTON_VALUE_LIMIT:
+            raise ValueError("search result too large for a button value")
         return value
 
     @classmethod
@@ -57,6 +60,33 @@ class ResultCard:
             modified=str(data.get("m", "")),
             excerpt=str(data.get("e", "")),
         )
+
+
+_SLUG = re.compile(r"(/(?:pages|blog/[0-9]{4}/[0-9]{2}/[0-9]{2})/[0-9]+)/[^?#]*")
+
+
+def _without_slug(url: str) -> str:
+    """Confluence resolves /pages/ID without the title slug, which can be long when percent-encoded."""
+    return _SLUG.sub(r"\1", url, count=1)
+
+
+def _dump(fields: dict[str, str]) -> str:
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
+
+
+def _fit(fields: dict[str, str], key: str) -> str:
+    """The longest prefix of fields[key] that keeps the JSON within the limit (binary search)."""
+    text = fields[key]
+    if len(_dump(fields)) <= BUTTON_VALUE_LIMIT:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if len(_dump({**fields, key: text[:mid]})) <= BUTTON_VALUE_LIMIT:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo]
 
 
 def _date(when: datetime | None) -> str:
@@ -97,7 +127,9 @@ def card_blocks(
 
 
 def more_value(query: str, space: str | None, cursor: str, title: str) -> str | None:
-    value = json.dumps({"q": query, "s": space, "c": cursor, "h": title}, separators=(",", ":"))
+    value = json.dumps(
+        {"q": query, "s": space, "c": cursor, "h": title}, separators=(",", ":"), ensure_ascii=False
+    )
     return value if len(value) <= BUTTON_VALUE_LIMIT else None
 
 
@@ -118,10 +150,10 @@ def results_message(
         blocks.extend(card_blocks(card, accessory=share))
     if more:
         blocks.append(bk.actions(bk.button("More results", MORE_ACTION, value=more)))
-    fallback = f"{heading}: " + ", ".join(c.title for c in cards)
+    fallback = f"{heading}: " + ", ".join(bk.mrkdwn_escape(c.title) for c in cards)
     return bk.message(fallback, blocks)
 
 
 def shared_message(card: ResultCard, user_id: str) -> dict[str, Any]:
     blocks = [*card_blocks(card), bk.context(f"Shared by <@{user_id}>")]
-    return bk.message(f"{card.title} {card.url} (shared by <@{user_id}>)", blocks)
+    return bk.message(f"{bk.mrkdwn_escape(card.title)} {card.url} (shared by <@{user_id}>)", blocks)

@@ -31,7 +31,12 @@ class SocketWatchdog:
         self.reconnects = 0
 
     async def check_once(self) -> None:
-        if await self._client.is_connected():
+        try:
+            connected = await self._client.is_connected()
+        except Exception:
+            log.exception("socket mode health check failed; treating the session as dead")
+            connected = False
+        if connected:
             self._dead_for = 0.0
             return
         self._dead_for += self._interval
