@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bot.confluence.http import ConfluenceHttp
+from bot.confluence.models import LinkedModel
 
-T = TypeVar("T")
+T = TypeVar("T", bound=BaseModel)
+
+
+class _Envelope(BaseModel, Generic[T]):
+    """A list response: validated from the raw bytes in one pass (no dict detour)."""
+
+    model_config = ConfigDict(extra="ignore")
+    results: list[T] = Field(default_factory=list)
+    links: dict[str, Any] = Field(default_factory=dict, alias="_links")
+
+
+@cache
+def _envelope_adapter(model: type[BaseModel]) -> TypeAdapter[_Envelope[Any]]:
+    return TypeAdapter(_Envelope[model])  # type: ignore[valid-type]
+
 
 MAX_LIMIT = 250
 
@@ -69,14 +86,14 @@ class Pager(Generic[T]):
         http: ConfluenceHttp,
         path: str,
         params: dict[str, Any],
-        parse: Callable[[dict[str, Any], str | None], T],
+        model: type[T],
         *,
         connection: str | None = None,
     ) -> None:
         self._http = http
         self._path = path
         self._params = params
-        self._parse = parse
+        self._model = model
         self._connection = connection
 
     async def page(self, cursor: str | None = None, *, link: str | None = None) -> PageOf[T]:
@@ -89,16 +106,18 @@ class Pager(Generic[T]):
             if cursor is not None:
                 params["cursor"] = cursor
         response = await self._http.request("GET", path, params=params, connection=self._connection)
-        payload = response.json()
-        base = None
-        if isinstance(payload, dict) and isinstance(payload.get("_links"), dict):
-            base = payload["_links"].get("base")
+        envelope = _envelope_adapter(self._model).validate_json(response.content)
+        base = envelope.links.get("base")
         if base is None:
             site = await self._http.site()
             base = site.wiki_base
-        results = payload.get("results", []) if isinstance(payload, dict) else []
-        items = [self._parse(item, base) for item in results if isinstance(item, dict)]
-        return PageOf(items=items, next_link=next_link(payload, response), base=base)
+        items: list[T] = envelope.results
+        for item in items:
+            if isinstance(item, LinkedModel):
+                item.with_base(base)
+        return PageOf(
+            items=items, next_link=next_link({"_links": envelope.links}, response), base=base
+        )
 
     async def pages(self) -> AsyncIterator[PageOf[T]]:
         current = await self.page()

@@ -41,6 +41,12 @@ class Item:
     properties: dict[str, JSON] = field(default_factory=dict)  # property id -> property
     blob: bytes = b""
     _doc: SearchDoc | None = None
+    # Ids never change: the numeric sort key is computed once (listings of thousands stay cheap).
+    number: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        digits = str(self.data["id"]).removeprefix("att")
+        self.number = int(digits) if digits.isdigit() else 0
 
     @property
     def id(self) -> str:

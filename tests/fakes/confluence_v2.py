@@ -27,8 +27,11 @@ _SORTS: dict[str, Callable[[Item], Any]] = {
 
 
 def _int_id(item: Item) -> int:
-    digits = item.id.removeprefix("att")
-    return int(digits) if digits.isdigit() else 0
+    return item.number
+
+
+def _first(row: tuple[Any, Any]) -> Any:
+    return row[0]
 
 
 def _limit(call: Call) -> int:
@@ -103,7 +106,12 @@ class V2Api:
             raise HttpError(400, f"Invalid sort: {sort}")
         getter = _SORTS[field]
         desc = sort.startswith("-")
-        rows = sorted((((getter(i), _int_id(i)), i) for i in items), key=lambda row: row[0])
+        if field == "id":
+            # Ids are the whole key: skip building (key, id) tuples.
+            ordered = sorted(items, key=_int_id)
+            rows = [((i.number, i.number), i) for i in ordered]
+        else:
+            rows = sorted((((getter(i), _int_id(i)), i) for i in items), key=_first)
         if desc:
             rows.reverse()
         start = 0

@@ -58,14 +58,7 @@ class Resource:
     def _list(self, model: type[M], path: str, params: dict[str, Any] | None = None) -> Pager[M]:
         clean = dict(params or {})
         check_limit(clean.get("limit"))
-
-        def parse(item: dict[str, Any], base: str | None) -> M:
-            obj = model.model_validate(item)
-            if isinstance(obj, LinkedModel):
-                obj.with_base(base)
-            return obj
-
-        return Pager(self._http, path, clean, parse, connection=self._connection)
+        return Pager(self._http, path, clean, model, connection=self._connection)
 
 
 def csv(values: Any) -> str | None:
