@@ -118,6 +118,11 @@ class Settings(BaseSettings):
                 missing.insert(0, "CONFLUENCE_URL")
             if missing:
                 raise ConfigError("Direct Confluence mode is missing " + ", ".join(missing) + ".")
+            if self.confluence_user_auth == "required":
+                raise ConfigError(
+                    "CONFLUENCE_USER_AUTH=required needs the Maton gateway (MATON_API_KEY): "
+                    "direct mode has one identity."
+                )
         return self
 
     @property

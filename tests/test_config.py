@@ -103,3 +103,12 @@ def test_env_example_lists_every_setting_and_loads(monkeypatch: pytest.MonkeyPat
     settings = load_settings()
     assert settings.slack_bot_token is None and settings.database_url is None
     assert settings.confluence_mode is ConfluenceMode.GATEWAY
+
+
+def test_required_user_auth_needs_the_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONFLUENCE_URL", "https://acme.atlassian.net")
+    monkeypatch.setenv("CONFLUENCE_EMAIL", "me@acme.com")
+    monkeypatch.setenv("CONFLUENCE_API_TOKEN", "tok-secret-value")
+    monkeypatch.setenv("CONFLUENCE_USER_AUTH", "required")
+    with pytest.raises(ConfigError, match="needs the Maton gateway"):
+        load_settings()

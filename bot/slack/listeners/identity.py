@@ -1,42 +1,262 @@
-"""`/confluence connect|disconnect|whoami` and the identity part of App Home. (Not built yet.)"""
+"""`/confluence connect|disconnect|whoami`, the "Done" button and the identity part of App Home."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.confluence import ConfluenceError
 from bot.slack import blocks as bk
+from bot.slack import connect_flow as flow
+from bot.slack import identity_view as view
 from bot.slack.context import CommandContext
+from bot.slack.identity import store_team
 from bot.slack.services import Services
 
-NOT_YET = (
-    "is not available yet in this version of the app. See `/confluence help` for what works today."
-)
+log = logging.getLogger("bot.slack.identity")
+
+# Where an identity action answers: the ephemeral message it came from, or the App Home.
+Reply = Callable[[dict[str, Any], bool], Awaitable[None]]
+OUTDATED = "That sign-in link is no longer current. Run `/confluence connect` to start again."
+
+
+async def _site_url(services: Services) -> str | None:
+    try:
+        return await services.confluence.site_url()
+    except ConfluenceError as exc:
+        log.warning("site unknown error=%s", exc)
+        return None
 
 
 async def handle_connect(services: Services, ctx: CommandContext, args: str) -> None:
-    await ctx.respond(
-        response_type="ephemeral", text=f"Connecting your own Confluence account {NOT_YET}"
-    )
+    if services.confluence.is_direct:
+        text = view.direct_mode_text(services.settings.confluence_email)
+        await ctx.respond(response_type="ephemeral", text=text)
+        return
+    try:
+        started = await flow.start(services, ctx.team_id, ctx.user_id)
+    except ConfluenceError as exc:
+        text = await services.on_confluence_error(exc, ctx.team_id, ctx.user_id, action="connect")
+        await ctx.respond(response_type="ephemeral", text=text)
+        return
+    if isinstance(started, flow.Connected):
+        text = (
+            f"You're already connected: you act in Confluence as {view.who(started.link)}. "
+            "To use another account, run `/confluence disconnect` first."
+        )
+        await ctx.respond(response_type="ephemeral", text=text)
+        return
+    message = view.authorise_message(started.connection_id, started.url, reused=started.reused)
+    await ctx.respond(response_type="ephemeral", **message)
 
 
 async def handle_disconnect(services: Services, ctx: CommandContext, args: str) -> None:
     await ctx.respond(
-        response_type="ephemeral", text=f"Disconnecting your Confluence account {NOT_YET}"
+        response_type="ephemeral", text=await _disconnect(services, ctx.team_id, ctx.user_id)
     )
 
 
+async def _disconnect(services: Services, team_id: str | None, user_id: str) -> str:
+    if services.confluence.is_direct:
+        return view.direct_mode_text(services.settings.confluence_email)
+    try:
+        removed = await flow.disconnect(services, team_id, user_id)
+    except ConfluenceError as exc:
+        text = await services.on_confluence_error(exc, team_id, user_id, action="disconnect")
+        return f"I couldn't remove your connection at Maton, so nothing changed. {text}"
+    if removed is None:
+        return "You have no connected Confluence account."
+    after = (
+        "You'll need to connect again to use Confluence from Slack."
+        if services.settings.confluence_user_auth == "required"
+        else "From now on you act through the app's shared connection."
+    )
+    return f":wave: Disconnected: the connection to {view.who(removed)} is deleted. {after}"
+
+
 async def handle_whoami(services: Services, ctx: CommandContext, args: str) -> None:
-    await ctx.respond(response_type="ephemeral", text=f"Showing your Confluence identity {NOT_YET}")
+    site = view.site_label(await _site_url(services))
+    if services.confluence.is_direct:
+        email = bk.mrkdwn_escape(services.settings.confluence_email or "the API token's account")
+        text = (
+            f"You act in Confluence on {site} as the app's account ({email}), "
+            "like everyone here (direct mode: one identity)."
+        )
+        await ctx.respond(response_type="ephemeral", text=text)
+        return
+    link = await services.store.connections.get(store_team(ctx.team_id), ctx.user_id)
+    required = services.settings.confluence_user_auth == "required"
+    if link is not None and link.status == "active":
+        text = f"You act in Confluence on {site} as {view.who(link)}, through your own connection."
+    elif link is not None and link.status == "stale":
+        text = (
+            ":warning: Your own Confluence connection stopped working; I won't act as anyone "
+            f"else for you. Run `/confluence connect` to reconnect (site: {site})."
+        )
+    elif required:
+        pending = " You started connecting but haven't finished." if link is not None else ""
+        text = (
+            f"You are not connected to Confluence, and this workspace requires it.{pending} "
+            f"Run `/confluence connect` to act on {site} as yourself."
+        )
+    else:
+        shared = await _shared_name(services)
+        pending = (
+            " You started connecting but haven't finished: run `/confluence connect`."
+            if link is not None
+            else " Run `/confluence connect` to act as yourself."
+        )
+        text = (
+            f"You act in Confluence on {site} through the app's shared connection{shared}; "
+            f"what you write is marked “Posted from Slack by” you.{pending}"
+        )
+    await ctx.respond(response_type="ephemeral", text=text)
+
+
+async def _shared_name(services: Services) -> str:
+    try:
+        me = await services.confluence.users.current()
+    except ConfluenceError as exc:
+        log.warning("shared identity unknown error=%s", exc)
+        return ""
+    return f" ({bk.mrkdwn_escape(me.name)})"
 
 
 async def home_blocks(
     services: Services, team_id: str | None, user_id: str
 ) -> list[dict[str, Any]]:
-    """App Home section: which Confluence identity this user acts as."""
-    return [bk.section("Everyone here acts in Confluence through the app's shared connection.")]
+    """App Home section: which Confluence identity this user acts as, with Connect/Disconnect."""
+    direct = services.confluence.is_direct
+    link = None if direct else await services.store.connections.get(store_team(team_id), user_id)
+    url = None
+    if link is not None and link.status == "pending":
+        try:
+            url = (await services.confluence.connections.get(link.connection_id)).url
+        except ConfluenceError as exc:
+            log.warning("home: pending connection unknown user=%s error=%s", user_id, exc)
+    return view.home_blocks(
+        direct=direct,
+        required=services.settings.confluence_user_auth == "required",
+        link=link,
+        url=url,
+        direct_email=services.settings.confluence_email,
+    )
+
+
+async def _check(
+    services: Services, team_id: str | None, user_id: str, value: str | None, reply: Reply
+) -> None:
+    try:
+        result = await flow.check(services, team_id, user_id, value or None)
+    except ConfluenceError as exc:
+        text = await services.on_confluence_error(exc, team_id, user_id, action="connect-check")
+        await reply(bk.message(text), True)
+        return
+    if isinstance(result, flow.Connected):
+        site = await _site_url(services)
+        await reply(bk.message(view.connected_text(result.link, site)), False)
+    elif isinstance(result, flow.NotYet):
+        message = view.authorise_message(result.connection_id, result.url, note=view.NOT_YET_NOTE)
+        await reply(message, True)
+    else:
+        await reply(bk.message(OUTDATED), True)
+
+
+async def _home_connect(
+    services: Services, team_id: str | None, user_id: str, reply: Reply
+) -> None:
+    if services.confluence.is_direct:
+        await reply(bk.message(view.direct_mode_text(services.settings.confluence_email)), True)
+        return
+    try:
+        started = await flow.start(services, team_id, user_id)
+    except ConfluenceError as exc:
+        text = await services.on_confluence_error(exc, team_id, user_id, action="connect")
+        await reply(bk.message(text), True)
+        return
+    if isinstance(started, flow.Connected):
+        await reply(bk.message(view.connected_text(started.link, None)), False)
+    else:  # on App Home the refreshed tab shows the same link and button
+        await reply(view.authorise_message(started.connection_id, started.url), False)
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    """Actions (e.g. the "Done — check my connection" button, Connect/Disconnect on App Home)."""
+    """The "Done — check my connection" button and the App Home Connect/Disconnect buttons."""
+
+    @app.action(view.OPEN_LINK_ACTION)
+    async def on_open_link(ack: AsyncAck) -> None:
+        await ack()  # a URL button: Slack opens the link, we only acknowledge
+
+    @app.action(view.CHECK_ACTION)
+    async def on_check(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user_id, team_id = _who(body)
+        value = body["actions"][0].get("value")
+        reply = _reply_for(services, body, respond, client)
+        services.tasks.spawn(
+            _check(services, team_id, user_id, value, reply), name="identity-check"
+        )
+
+    @app.action(view.CONNECT_ACTION)
+    async def on_connect(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user_id, team_id = _who(body)
+        reply = _reply_for(services, body, respond, client)
+        services.tasks.spawn(
+            _home_connect(services, team_id, user_id, reply), name="identity-connect"
+        )
+
+    @app.action(view.DISCONNECT_ACTION)
+    async def on_disconnect(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user_id, team_id = _who(body)
+        reply = _reply_for(services, body, respond, client)
+
+        async def job() -> None:
+            await reply(bk.message(await _disconnect(services, team_id, user_id)), False)
+
+        services.tasks.spawn(job(), name="identity-disconnect")
+
+
+def _who(body: dict[str, Any]) -> tuple[str, str | None]:
+    user = body["user"]
+    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
+    return str(user["id"]), team_id
+
+
+def _reply_for(
+    services: Services, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+) -> Reply:
+    """Answer in the message the button was on; on App Home, republish the tab instead."""
+    user_id, team_id = _who(body)
+    if body.get("response_url"):
+
+        async def to_message(message: dict[str, Any], notice: bool) -> None:
+            await respond(response_type="ephemeral", replace_original=True, **message)
+
+        return to_message
+
+    async def to_home(message: dict[str, Any], notice: bool) -> None:
+        # Imported here: home.py imports this module for home_blocks.
+        from bot.slack.listeners.home import home_view
+
+        try:
+            if notice:
+                await client.chat_postMessage(channel=user_id, **message)
+            home = await home_view(services, team_id, user_id)
+            await client.views_publish(user_id=user_id, view=home)
+        except SlackApiError as exc:
+            log.warning("home answer failed user=%s error=%s", user_id, exc.response.get("error"))
+
+    return to_home

@@ -20,6 +20,7 @@ from bot.confluence import (
 )
 from bot.confluence.urls import ContentRef, parse_content_url
 from bot.convert import storage_to_mrkdwn
+from bot.slack.identity import IdentityRequired
 from bot.slack.services import Services
 from bot.slack.unfurl_view import unfurl_blocks
 
@@ -27,6 +28,8 @@ log = logging.getLogger("bot.slack.unfurl")
 # Slack retries an event for about 6 minutes; keep ids well past that.
 EVENT_TTL_SECONDS = 3600.0
 MAX_LINKS = 5
+# One "connect to get previews" hint per poster per hour, however many links they paste.
+HINT_TTL_SECONDS = 3600.0
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -47,8 +50,13 @@ async def unfurl(
     try:
         confluence = await services.confluence_for(body.get("team_id"), event.get("user"))
         site_url = await confluence.site_url()
+    except IdentityRequired as exc:
+        await _identity_hint(services, client, event, body, exc)
+        return
     except ConfluenceError as exc:
-        log.warning("unfurl skipped: confluence unreachable error=%s", exc)
+        await services.on_confluence_error(
+            exc, body.get("team_id"), event.get("user"), action="unfurl"
+        )
         return
     wanted: dict[str, ContentRef] = {}
     for link in event.get("links", [])[:MAX_LINKS]:
@@ -59,11 +67,20 @@ async def unfurl(
     if not wanted:
         return
     previews = await asyncio.gather(
-        *(_preview(confluence, ref, url) for url, ref in wanted.items())
+        *(_preview(confluence, ref, url) for url, ref in wanted.items()), return_exceptions=True
     )
-    unfurls = {
-        url: {"blocks": blocks} for url, blocks in zip(wanted, previews, strict=True) if blocks
-    }
+    unfurls: dict[str, Any] = {}
+    for url, preview in zip(wanted, previews, strict=True):
+        if isinstance(preview, ConfluenceError):
+            # Logged, and a dead personal connection gets marked stale; the poster isn't told here
+            # (an unfurl is not something they asked for).
+            await services.on_confluence_error(
+                preview, body.get("team_id"), event.get("user"), action="unfurl"
+            )
+        elif isinstance(preview, BaseException):
+            raise preview
+        elif preview:
+            unfurls[url] = {"blocks": preview}
     if not unfurls:
         return
     args: dict[str, Any] = {"unfurls": unfurls}
@@ -103,9 +120,6 @@ async def _preview(
             "unfurl skipped: not visible kind=%s id=%s status=%s", ref.kind, ref.id, exc.status
         )
         return None
-    except ConfluenceError as exc:
-        log.warning("unfurl skipped kind=%s id=%s error=%s", ref.kind, ref.id, exc)
-        return None
     return unfurl_blocks(
         url=url,
         title=content.title,
@@ -115,3 +129,25 @@ async def _preview(
         updated=content.version.created_at if content.version else content.created_at,
         excerpt=storage_to_mrkdwn(content.storage or "", 300),
     )
+
+
+async def _identity_hint(
+    services: Services,
+    client: AsyncWebClient,
+    event: dict[str, Any],
+    body: dict[str, Any],
+    exc: IdentityRequired,
+) -> None:
+    """The poster may not read Confluence through the app: no preview, a private hint instead."""
+    user, channel = event.get("user"), event.get("channel")
+    log.info("unfurl skipped: poster has no usable identity user=%s", user)
+    if not user or not channel:
+        return
+    key = f"unfurl-identity-hint:{body.get('team_id')}:{user}"
+    if not await services.store.claim_once(key, HINT_TTL_SECONDS):
+        return
+    text = f"I didn't preview your Confluence link. {exc.user_text}"
+    try:
+        await client.chat_postEphemeral(channel=channel, user=user, text=text)
+    except SlackApiError as exc_slack:
+        log.info("unfurl hint not sent user=%s error=%s", user, exc_slack.response.get("error"))
