@@ -13,7 +13,9 @@ from bot.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
 
+    from bot.digest.scheduler import DigestScheduler
     from bot.slack.services import Services
 
 
@@ -30,7 +32,29 @@ def build_services(
     )
 
 
+async def build_slack_app_checked(
+    settings: Settings, services: Services, *, http_mode: bool
+) -> AsyncApp:
+    """The Slack app after one auth.test, so a bad bot token stops the process at startup."""
+    from bot.slack.app import create_app, create_authorization
+
+    authorization = create_authorization(settings)
+    await authorization.result()
+    return create_app(settings, services, http_mode=http_mode, authorization=authorization)
+
+
 def build_slack_app(settings: Settings, services: Services, *, http_mode: bool) -> AsyncApp:
     from bot.slack.app import create_app
 
     return create_app(settings, services, http_mode=http_mode)
+
+
+def build_digest_scheduler(
+    services: Services, slack_client: AsyncWebClient, *, interval_seconds: float = 30.0
+) -> DigestScheduler:
+    """The digest scheduler for `run`/`serve`: a tick every ~30 s over the app's services."""
+    from bot.digest.scheduler import DigestScheduler
+    from bot.slack.digest_adapters import build_digest_service
+
+    service = build_digest_service(services, slack_client)
+    return DigestScheduler(service.tick, interval_seconds=interval_seconds)

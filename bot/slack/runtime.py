@@ -10,7 +10,7 @@ import signal
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from bot.bootstrap import build_services, build_slack_app
+from bot.bootstrap import build_digest_scheduler, build_services, build_slack_app_checked
 from bot.config import ConfigError, Settings
 from bot.slack.http_app import create_http_app
 from bot.slack.socket_watchdog import SocketWatchdog
@@ -41,22 +41,25 @@ async def run_socket_mode(settings: Settings, *, scheduler: bool = True) -> None
     require_slack(settings, http_mode=False)
     services = build_services(settings)
     await services.store.migrate()
-    app = build_slack_app(settings, services, http_mode=False)
+    app = await build_slack_app_checked(settings, services, http_mode=False)
     assert settings.slack_app_token is not None
     handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    if scheduler:
-        log.info("digest scheduler is not built yet; nothing to schedule")
+    digests = build_digest_scheduler(services, app.client) if scheduler else None
     await handler.connect_async()  # type: ignore[no-untyped-call]
     log.info("connected to Slack in Socket Mode")
     watchdog = asyncio.create_task(SocketWatchdog(handler.client).run(), name="socket-watchdog")
+    if digests is not None:
+        digests.start()
     try:
         await stop.wait()
         log.info("shutting down")
     finally:
+        if digests is not None:
+            await digests.shutdown()
         watchdog.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watchdog
@@ -68,12 +71,19 @@ async def run_http(settings: Settings, *, host: str, port: int, scheduler: bool 
     require_slack(settings, http_mode=True)
     services = build_services(settings)
     await services.store.migrate()
-    app = build_slack_app(settings, services, http_mode=True)
-    if scheduler:
-        log.info("digest scheduler is not built yet; nothing to schedule")
-    web = create_http_app(app, services)
+    app = await build_slack_app_checked(settings, services, http_mode=True)
+    digests = build_digest_scheduler(services, app.client) if scheduler else None
+    # Closed below rather than in the lifespan, so the scheduler stops before the store closes.
+    web = create_http_app(app, services, close_on_shutdown=False)
     config = uvicorn.Config(
         web, host=host, port=port, log_level=settings.log_level.lower(), access_log=False
     )
-    # uvicorn handles SIGINT/SIGTERM: it stops accepting, then the lifespan drains background work.
-    await uvicorn.Server(config).serve()
+    if digests is not None:
+        digests.start()
+    try:
+        # uvicorn handles SIGINT/SIGTERM: it stops accepting and returns; then we drain.
+        await uvicorn.Server(config).serve()
+    finally:
+        if digests is not None:
+            await digests.shutdown()
+        await services.aclose()

@@ -867,11 +867,17 @@ class FakeSlack:
 
     def _m_conversations_history(self, args: dict[str, Any], call: SlackCall) -> dict[str, Any]:
         channel = self._readable_channel(args)
+        oldest = float(args.get("oldest") or 0)
+        # Like Slack: message metadata only with include_all_metadata=true.
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
         top = [
             self._with_thread_fields(channel["id"], m)
             for m in reversed(self.messages.get(channel["id"], []))
-            if m.get("thread_ts", m["ts"]) == m["ts"] or m.get("subtype") == "thread_broadcast"
+            if (m.get("thread_ts", m["ts"]) == m["ts"] or m.get("subtype") == "thread_broadcast")
+            and float(m["ts"]) >= oldest
         ]
+        if not with_metadata:
+            top = [{k: v for k, v in m.items() if k != "metadata"} for m in top]
         return _page(top, args)
 
     def _with_thread_fields(self, channel_id: str, msg: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,87 @@
+"""Several scheduler processes on one database (SQLite file; PostgreSQL when configured) post
+each period's digest exactly once, through the real Slack adapter to the Slack fake."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import queue
+from collections.abc import Iterator
+
+import pytest
+
+from bot.store import Schedule, Store
+from tests.fakes.server import serve
+from tests.fakes.slack_fake import FakeSlack
+
+from . import workers
+from .conftest import Database
+from .test_service import CREATED, DUE
+
+PROCESSES = 4
+CHANNELS = [f"C{n}" for n in range(5)]
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[tuple[FakeSlack, str]]:
+    fake = FakeSlack()
+    for channel in CHANNELS:
+        fake.add_channel(channel, channel.lower())
+    with serve(fake.app) as url:
+        yield fake, url + "/api/"
+
+
+async def test_processes_post_each_digest_once(
+    store: Store, database: Database, slack: tuple[FakeSlack, str]
+) -> None:
+    fake, api = slack
+    fake.calls.clear()
+    fake.messages.clear()
+    for channel in CHANNELS:
+        await store.subscriptions.upsert(
+            team_id="T1",
+            channel_id=channel,
+            space_key="ENG",
+            space_id="100",
+            schedule=Schedule("daily", 9, 0, "UTC"),
+            created_by="U1",
+            now=CREATED,
+        )
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Barrier(PROCESSES)
+    results: multiprocessing.Queue[tuple[str, int | str]] = ctx.Queue()
+    procs = [
+        ctx.Process(
+            target=workers.replica,
+            args=(database.url, database.schema, api, DUE, f"proc-{i}", start, results),
+        )
+        for i in range(PROCESSES)
+    ]
+    for proc in procs:
+        proc.start()
+    try:
+        outcomes = dict(await asyncio.to_thread(_collect, results, PROCESSES))
+    finally:
+        for proc in procs:
+            await asyncio.to_thread(proc.join, 30)
+            if proc.is_alive():
+                proc.kill()
+    assert all(isinstance(n, int) for n in outcomes.values()), outcomes
+    assert sum(n for n in outcomes.values() if isinstance(n, int)) == len(CHANNELS)
+    for channel in CHANNELS:
+        digests = [m for m in fake.messages[channel] if m.get("metadata")]
+        assert len(digests) == 1, (channel, digests)
+        assert digests[0]["metadata"]["event_type"] == "confluence_digest"
+    assert len(fake.calls_to("chat.postMessage")) == len(CHANNELS)
+
+
+def _collect(
+    results: multiprocessing.Queue[tuple[str, int | str]], count: int
+) -> list[tuple[str, int | str]]:
+    collected = []
+    for _ in range(count):
+        try:
+            collected.append(results.get(timeout=90))
+        except queue.Empty:
+            pytest.fail(f"only {len(collected)} of {count} processes reported: {collected}")
+    return collected

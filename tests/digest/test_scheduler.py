@@ -1,0 +1,109 @@
+"""DigestScheduler: runs the tick at once and then periodically, survives failures, never
+overlaps itself, and stops cleanly. Intervals are fractions of a second."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+from bot.digest.scheduler import DigestScheduler
+
+
+async def _until(predicate: Callable[[], bool]) -> None:
+    """Poll briefly (the scheduler has no event to wait on); fail after two seconds."""
+    async with asyncio.timeout(2.0):
+        while not predicate():  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+
+
+async def test_first_tick_runs_at_start_then_repeats() -> None:
+    calls: list[float] = []
+
+    async def tick() -> None:
+        calls.append(asyncio.get_running_loop().time())
+
+    scheduler = DigestScheduler(tick, interval_seconds=0.05)
+    started = asyncio.get_running_loop().time()
+    scheduler.start()
+    try:
+        await _until(lambda: len(calls) >= 3)
+    finally:
+        await scheduler.shutdown()
+    assert calls[0] - started < 0.5  # catch-up tick right away, not after the first interval
+    assert not scheduler.running
+
+
+async def test_failing_tick_does_not_stop_the_schedule() -> None:
+    calls = 0
+
+    async def tick() -> None:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("database down")
+
+    scheduler = DigestScheduler(tick, interval_seconds=0.05)
+    scheduler.start()
+    try:
+        await _until(lambda: calls >= 2)
+    finally:
+        await scheduler.shutdown()
+    assert scheduler.ticks >= 2
+
+
+async def test_slow_tick_never_overlaps_itself() -> None:
+    active = 0
+    most = 0
+    done = 0
+
+    async def tick() -> None:
+        nonlocal active, most, done
+        active += 1
+        most = max(most, active)
+        await asyncio.sleep(0.12)  # longer than two intervals
+        active -= 1
+        done += 1
+
+    scheduler = DigestScheduler(tick, interval_seconds=0.05)
+    scheduler.start()
+    try:
+        await _until(lambda: done >= 2)
+    finally:
+        await scheduler.shutdown()
+    assert most == 1
+
+
+async def test_shutdown_waits_for_the_running_tick_then_cancels() -> None:
+    finished = asyncio.Event()
+    cancelled = asyncio.Event()
+
+    async def slow() -> None:
+        try:
+            await asyncio.sleep(0.05)
+            finished.set()
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    scheduler = DigestScheduler(slow, interval_seconds=60)
+    scheduler.start()
+    await asyncio.sleep(0.01)
+    await scheduler.shutdown(grace_seconds=0.1)
+    assert finished.is_set() and cancelled.is_set()
+
+
+async def test_start_twice_is_an_error_and_interval_must_be_positive() -> None:
+    async def tick() -> None:
+        return None
+
+    with pytest.raises(ValueError):
+        DigestScheduler(tick, interval_seconds=0)
+    scheduler = DigestScheduler(tick, interval_seconds=60)
+    scheduler.start()
+    try:
+        with pytest.raises(RuntimeError):
+            scheduler.start()
+    finally:
+        await scheduler.shutdown()
