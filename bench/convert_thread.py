@@ -1,13 +1,20 @@
-"""Benchmark: collect_references + thread_to_storage on a 1,000-message, 50-author thread.
+"""Benchmark: collect_references + thread_to_storage on a 1,000-message, 50-author thread, then
+the same thread saved end to end (signed view submission -> conversations.replies -> users.info ->
+storage -> Confluence) against the Slack and Confluence fakes served on loopback sockets.
 
-Run: .venv/bin/python bench/convert_thread.py   (goal: < 200 ms, 50 users to resolve)
+Run: .venv/bin/python bench/convert_thread.py
+Goals: conversion < 200 ms, 50 users to resolve, end-to-end save < 5 s with 50 users.info calls.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import statistics
+import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -86,6 +93,120 @@ def run_once(messages: list[dict[str, Any]]) -> tuple[float, float, int, str]:
     return wall, cpu, len(refs.user_ids), storage
 
 
+async def end_to_end(messages: list[dict[str, Any]]) -> None:
+    """Save the thread through the signed HTTP endpoint; Slack and Confluence on loopback."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import httpx
+
+    from bot.bootstrap import build_services, build_slack_app
+    from bot.config import Settings
+    from bot.slack.http_app import create_http_app
+    from tests.fakes.confluence_fake import FakeConfluence
+    from tests.fakes.server import serve
+    from tests.fakes.slack_fake import FakeSlack
+    from tests.fakes.slack_signing import interactivity_body, sign
+
+    secret = "bench-signing-secret"
+    slack, confluence = FakeSlack(), FakeConfluence()
+    for user in AUTHORS:
+        slack.add_user(user, user.lower(), real_name=f"Person {user}")
+    slack.add_channel("C0001", "general", members=("UBOT", *AUTHORS))
+    parent_ts = messages[0]["ts"]
+    for i, message in enumerate(messages):
+        slack.add_message("C0001", message if i == 0 else {**message, "thread_ts": parent_ts})
+    space = confluence.add_space("ENG", "Engineering")
+
+    with (
+        serve(slack.app) as slack_url,
+        serve(confluence.app) as confluence_url,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            maton_api_key=confluence.api_key,
+            maton_api_url=confluence_url,
+            maton_ctrl_url=confluence_url,
+            slack_bot_token=slack.bot_token,
+            slack_signing_secret=secret,
+            slack_api_url=slack_url + "/api/",
+            database_url=f"sqlite:///{tmp}/bench.db",
+        )
+        services = build_services(settings)
+        await services.store.migrate()
+        web = create_http_app(
+            build_slack_app(settings, services, http_mode=True), services, close_on_shutdown=False
+        )
+        saver = {"id": AUTHORS[0], "name": "person", "username": "person", "team_id": "T0001"}
+        team = {"id": "T0001", "domain": "bench"}
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=web), base_url="http://bot.test"
+        ) as http:
+
+            async def post(payload: dict[str, Any]) -> httpx.Response:
+                body = interactivity_body(payload)
+                headers = {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    **sign(body, secret),
+                }
+                return await http.post("/slack/events", content=body, headers=headers)
+
+            start = time.perf_counter()
+            await post(
+                {
+                    "type": "message_action",
+                    "team": team,
+                    "user": saver,
+                    "channel": {"id": "C0001", "name": "general"},
+                    "callback_id": "save_thread",
+                    "trigger_id": slack.new_trigger_id(),
+                    "message_ts": parent_ts,
+                    "message": {**messages[0], "thread_ts": parent_ts, "reply_count": 999},
+                }
+            )
+            await services.tasks.wait_idle()
+            view = next(iter(slack.views.values()))
+            values = {
+                "space": {
+                    "space_select": {
+                        "type": "external_select",
+                        "selected_option": {"value": f"{space['id']}|ENG"},
+                    }
+                },
+                "title": {"title_input": {"type": "plain_text_input", "value": "Bench thread"}},
+                "include": {
+                    "include_replies": {
+                        "type": "checkboxes",
+                        "selected_options": [{"value": "replies"}],
+                    }
+                },
+            }
+            await post(
+                {
+                    "type": "view_submission",
+                    "team": team,
+                    "user": saver,
+                    "view": {**view, "state": {"values": values}},
+                }
+            )
+            await services.tasks.wait_idle()
+            elapsed = time.perf_counter() - start
+        await services.aclose()
+    pages = [
+        p for p in confluence.by_kind.get("page", {}).values() if p.data["title"] == "Bench thread"
+    ]
+    print(
+        f"end-to-end save (shortcut -> modal -> submission -> page): {elapsed * 1000:.0f} ms (goal < 5 s)"
+    )
+    print(
+        f"  pages created: {len(pages)}, storage {len(pages[0].storage or '') / 1024:.0f} KiB"
+        if pages
+        else "  NO PAGE CREATED"
+    )
+    print(f"  conversations.replies calls: {len(slack.calls_to('conversations.replies'))}")
+    print(f"  users.info calls: {len(slack.calls_to('users.info'))} (goal = 50)")
+    print(f"  Confluence requests: {len(confluence.requests)}")
+
+
 def main() -> None:
     messages = build_thread()
     timings, cpu_times = [], []
@@ -101,6 +222,7 @@ def main() -> None:
     print(f"  CPU time (ignores other load on the machine): best {min(cpu_times):.1f} ms")
     print(f"unique users to resolve: {users} (goal = 50)")
     print(f"storage size: {len(storage) / 1024:.0f} KiB")
+    asyncio.run(end_to_end(messages))
 
 
 if __name__ == "__main__":

@@ -165,19 +165,6 @@ async def test_help_is_the_immediate_ack(harness: Harness, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "sub", ["create My page", "comment 123 nice", "digest list", "connect", "disconnect", "whoami"]
-)
-async def test_later_subcommands_say_honestly_they_are_not_available(
-    harness: Harness, sub: str
-) -> None:
-    response, url = await harness.command(sub)
-    assert response.status_code == 200
-    (answer,) = harness.answers(url)
-    assert answer["response_type"] == "ephemeral" and "not available yet" in answer["text"]
-    assert harness.confluence.requests == []
-
-
-@pytest.mark.parametrize(
     ("status", "words"),
     [
         (401, "credentials"),

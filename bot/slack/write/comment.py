@@ -1,0 +1,76 @@
+"""Footer comments from Slack: the page reference, the body, and the write."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import unquote_plus, urlsplit
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.confluence import BlogPost, ConfluenceClient, FooterComment, Page
+from bot.confluence.urls import ContentRef, parse_content_url
+from bot.convert import Names, collect_references, mrkdwn_to_storage
+from bot.slack.write.names import SlackDirectory
+
+_LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>|(https?://[^\s<>|]+)")
+SLUG_TITLE_MAX = 75
+
+
+def _urls(message: Mapping[str, Any]) -> Iterator[str]:
+    stack: list[Any] = list(message.get("blocks") or [])
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, Mapping):
+            if node.get("type") == "link" and isinstance(node.get("url"), str):
+                yield node["url"]
+            stack.extend(node.get("elements") or [])
+    for match in _LINK.finditer(str(message.get("text") or "")):
+        yield match.group(1) or match.group(2)
+
+
+def linked_content(message: Mapping[str, Any]) -> tuple[ContentRef, str] | None:
+    """The first Confluence page/blog post linked in a message, with a title read from its URL
+    (…/pages/123/Deploy+checklist -> "Deploy checklist"), so no lookup delays the modal."""
+    for url in _urls(message):
+        ref = parse_content_url(html.unescape(url))
+        if ref is None:
+            continue
+        segments = urlsplit(html.unescape(url)).path.rstrip("/").split("/")
+        after_id = segments[segments.index(ref.id) + 1 :] if ref.id in segments else []
+        title = unquote_plus(after_id[0]) if after_id else ""
+        return ref, (title or f"Page {ref.id}")[:SLUG_TITLE_MAX]
+    return None
+
+
+def prefill_text(message: Mapping[str, Any]) -> str:
+    """The message's text as a person would type it (Slack's &amp;/&lt;/&gt; decoded)."""
+    text = str(message.get("text") or "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+async def comment_storage(
+    client: AsyncWebClient, text: str, *, attribution: str | None, slack_escaped: bool
+) -> str:
+    """Storage for a comment; <@U…> mentions become display names (one users.info each)."""
+    refs = collect_references([{"type": "message", "text": text}])
+    names = Names()
+    if refs.user_ids or refs.channel_ids or refs.usergroup_ids:
+        names = await SlackDirectory(client).names_for(refs)
+    return mrkdwn_to_storage(text, names, attribution=attribution, slack_escaped=slack_escaped)
+
+
+async def post_comment(
+    confluence: ConfluenceClient, ref: ContentRef, storage: str
+) -> tuple[Page | BlogPost, FooterComment]:
+    """Check the target exists (for its title and link), then add the footer comment."""
+    target: Page | BlogPost
+    if ref.kind == "blogpost":
+        target = await confluence.blogposts.get(ref.id)
+        comment = await confluence.footer_comments.create(storage, blogpost_id=ref.id)
+    else:
+        target = await confluence.pages.get(ref.id)
+        comment = await confluence.footer_comments.create(storage, page_id=ref.id)
+    return target, comment

@@ -1,0 +1,109 @@
+"""Download Slack files (url_private + bot token) for upload as page attachments."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+# Largest file we copy into Confluence. Confluence Cloud's default attachment limit is 100 MB,
+# but a save holds files in memory and must finish promptly; bigger files are listed by name.
+MAX_FILE_BYTES = 25 * 1024 * 1024
+CONCURRENCY = 4
+_UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f]+")
+
+
+class FileSkipped(Exception):
+    """Why a file was not copied; `str(exc)` is shown on the page next to its name."""
+
+
+@dataclass(frozen=True)
+class SlackFile:
+    id: str
+    name: str
+    mimetype: str
+    size: int | None
+    url: str | None
+
+    @classmethod
+    def from_message_file(cls, file: Mapping[str, Any]) -> SlackFile:
+        size = file.get("size")
+        return cls(
+            id=str(file.get("id") or ""),
+            name=str(file.get("name") or file.get("title") or file.get("id") or "file"),
+            mimetype=str(file.get("mimetype") or "application/octet-stream"),
+            size=size if isinstance(size, int) else None,
+            url=file.get("url_private_download") or file.get("url_private"),
+        )
+
+    @property
+    def is_image(self) -> bool:
+        return self.mimetype.startswith("image/")
+
+    @property
+    def attachment_name(self) -> str:
+        """Stable and unique per Slack file, so re-saves replace rather than duplicate."""
+        clean = _UNSAFE.sub("_", self.name).strip() or "file"
+        return f"{self.id}-{clean}"
+
+
+def files_in(messages: Sequence[Mapping[str, Any]]) -> list[SlackFile]:
+    """Every hosted file in these messages, once each."""
+    seen: dict[str, SlackFile] = {}
+    for message in messages:
+        for file in message.get("files") or []:
+            if isinstance(file, Mapping) and file.get("id") and file.get("mode") != "tombstone":
+                found = SlackFile.from_message_file(file)
+                seen.setdefault(found.id, found)
+    return list(seen.values())
+
+
+async def download(
+    http: httpx.AsyncClient, file: SlackFile, token: str, *, max_bytes: int = MAX_FILE_BYTES
+) -> bytes:
+    """The file's bytes. Raises FileSkipped (too big, no URL, refused, failed)."""
+    if file.size is not None and file.size > max_bytes:
+        raise FileSkipped(f"larger than the {max_bytes // (1024 * 1024)} MB limit")
+    if not file.url:
+        raise FileSkipped("Slack gave no download link")
+    try:
+        async with http.stream(
+            "GET", file.url, headers={"Authorization": f"Bearer {token}"}, follow_redirects=True
+        ) as response:
+            if response.status_code != 200:
+                raise FileSkipped(f"download failed (HTTP {response.status_code})")
+            kind = response.headers.get("content-type", "")
+            if kind.startswith("text/html") and not file.mimetype.startswith("text/html"):
+                # Slack answers a login page (200) when the token may not read the file.
+                raise FileSkipped("Slack refused the download (the app needs files:read)")
+            data = bytearray()
+            async for chunk in response.aiter_bytes():
+                data.extend(chunk)
+                if len(data) > max_bytes:
+                    raise FileSkipped(f"larger than the {max_bytes // (1024 * 1024)} MB limit")
+    except httpx.HTTPError as exc:
+        raise FileSkipped(f"download failed ({type(exc).__name__})") from exc
+    return bytes(data)
+
+
+async def download_all(
+    files: list[SlackFile], token: str, *, max_bytes: int = MAX_FILE_BYTES
+) -> dict[str, bytes | FileSkipped]:
+    """Bytes or the reason, by file id; a few downloads at a time."""
+    limit = asyncio.Semaphore(CONCURRENCY)
+    results: dict[str, bytes | FileSkipped] = {}
+    async with httpx.AsyncClient(timeout=60.0) as http:
+
+        async def one(file: SlackFile) -> None:
+            async with limit:
+                try:
+                    results[file.id] = await download(http, file, token, max_bytes=max_bytes)
+                except FileSkipped as exc:
+                    results[file.id] = exc
+
+        await asyncio.gather(*(one(f) for f in files))
+    return results

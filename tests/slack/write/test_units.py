@@ -1,0 +1,180 @@
+"""The write helpers on their own: pickers' CQL and matching, downloads, preflight, claims, names."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.convert import References
+from bot.slack.write.comment import linked_content, prefill_text
+from bot.slack.write.files import FileSkipped, SlackFile, download, files_in
+from bot.slack.write.names import SlackDirectory
+from bot.slack.write.pickers import _matches_space, page_search_cql
+from bot.slack.write.preflight import Preflight
+from bot.slack.write.submissions import FAILED, claim_submission, submission_key
+from bot.store import Store
+from tests.fakes.slack_fake import FakeSlack
+
+
+@pytest.mark.parametrize(
+    ("query", "key", "name", "expected"),
+    [
+        ("", "ENG", "Engineering", True),
+        ("eng", "ENG", "Engineering", True),
+        ("plat", "PE", "Core Platform Team", True),
+        ("team", "PE", "Core Platform Team", True),
+        ("latform", "PE", "Core Platform Team", False),
+        ("ops", "ENG", "Engineering", False),
+    ],
+)
+def test_space_matching_is_by_key_or_word_prefix(
+    query: str, key: str, name: str, expected: bool
+) -> None:
+    assert _matches_space(query, key, name) is expected
+
+
+def test_page_search_cql_quotes_user_words() -> None:
+    assert page_search_cql('deploy che"ck', "ENG") == (
+        'type = page AND space = "ENG" AND (title ~ "deploy*" AND title ~ "che*" AND '
+        'title ~ "ck*") order by lastmodified desc'
+    )
+    assert page_search_cql("  ") == "type = page order by lastmodified desc"
+
+
+def _file(
+    size: int | None = 10, url: str | None = "https://files.slack.test/F1/a.png"
+) -> SlackFile:
+    return SlackFile("F1", "a.png", "image/png", size, url)
+
+
+def _http(handler: httpx.MockTransport) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=handler)
+
+
+async def test_download_sends_the_bot_token_and_returns_bytes() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["authorization"])
+        return httpx.Response(200, content=b"png!", headers={"content-type": "image/png"})
+
+    async with _http(httpx.MockTransport(handler)) as http:
+        assert await download(http, _file(), "xoxb-1") == b"png!"
+    assert seen == ["Bearer xoxb-1"]
+
+
+async def test_download_refuses_big_files_login_pages_and_errors() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("login"):
+            return httpx.Response(
+                200, text="<html>sign in</html>", headers={"content-type": "text/html"}
+            )
+        if request.url.path.endswith("gone"):
+            return httpx.Response(404)
+        return httpx.Response(200, content=b"x" * 2048, headers={"content-type": "image/png"})
+
+    async with _http(httpx.MockTransport(handler)) as http:
+        with pytest.raises(FileSkipped, match="limit"):
+            await download(http, _file(size=30 * 1024 * 1024), "t")
+        with pytest.raises(FileSkipped, match="limit"):  # size unknown, stream too long
+            await download(http, _file(size=None), "t", max_bytes=1024)
+        with pytest.raises(FileSkipped, match="files:read"):
+            await download(http, _file(url="https://f.test/login"), "t")
+        with pytest.raises(FileSkipped, match="404"):
+            await download(http, _file(url="https://f.test/gone"), "t")
+        with pytest.raises(FileSkipped, match="no download link"):
+            await download(http, _file(url=None), "t")
+
+
+def test_files_in_keeps_each_file_once_and_names_attachments_stably() -> None:
+    f = {"id": "F9", "name": "a/b:c.txt", "mimetype": "text/plain", "size": 3}
+    files = files_in([{"files": [f]}, {"files": [f, {"id": "F8", "mode": "tombstone"}]}])
+    assert [x.id for x in files] == ["F9"]
+    assert files[0].attachment_name == "F9-a_b_c.txt" and not files[0].is_image
+
+
+async def test_preflight_inline_in_time_else_closed() -> None:
+    early = Preflight()
+    early.failed({"title": "taken"})
+    assert await early.outcome(0.1) == {"title": "taken"}
+
+    late = Preflight()
+    assert await late.outcome(0.01) is None
+    assert late.failed({"title": "taken"}) is False  # the job must tell the user itself
+
+    passed = Preflight()
+    asyncio.get_running_loop().call_later(0.01, passed.passed)
+    assert await passed.outcome(1.0) is None
+
+
+async def test_claims_run_once_answer_repeats_and_allow_retry_after_failure(tmp_path: Path) -> None:
+    store = Store.from_url(f"sqlite:///{tmp_path}/s.db")
+    await store.migrate()
+    key = submission_key("save", "V1", ["a", 1])
+    assert key == submission_key("save", "V1", ["a", 1]) != submission_key("save", "V1", ["b", 1])
+    first = await claim_submission(store, key)
+    assert first.state == "run"
+    assert (await claim_submission(store, key)).state == "running"
+    await store.remember_result(first.key, FAILED)
+    retry = await claim_submission(store, key)
+    assert retry.state == "run" and retry.key != first.key
+    await store.remember_result(retry.key, "12345")
+    done = await claim_submission(store, key)
+    assert (done.state, done.result) == ("done", "12345")
+    await store.close()
+
+
+async def test_directory_calls_users_info_once_per_user(
+    slack_server: tuple[FakeSlack, str],
+) -> None:
+    slack, url = slack_server
+    slack.calls.clear()
+    slack.add_user("U1", "ann", display_name="Annie")
+    slack.add_user("U2", "bob", real_name="Bob B", tz="America/New_York")
+    directory = SlackDirectory(AsyncWebClient(token=slack.bot_token, base_url=url + "/api/"))
+    refs = References(user_ids=frozenset({"U1", "U2", "U404"}))
+    names, tz, again = await asyncio.gather(
+        directory.names_for(refs), directory.tz("U2"), directory.display_name("U1")
+    )
+    await directory.names_for(refs)
+    assert names.users == {"U1": "Annie", "U2": "Bob B", "U404": "U404"}
+    assert str(tz) == "America/New_York" and again == "Annie"
+    assert len(slack.calls_to("users.info")) == 3 == directory.users_info_calls
+
+
+def test_linked_content_and_prefill() -> None:
+    message = {
+        "text": "see <https://acme.atlassian.net/wiki/spaces/ENG/pages/42/Deploy+notes|x> &amp; go",
+        "blocks": [],
+    }
+    ref, title = linked_content(message) or (None, "")
+    assert ref is not None and (ref.id, title) == ("42", "Deploy notes")
+    assert linked_content({"text": "https://example.com/nope"}) is None
+    rich = {
+        "blocks": [
+            {
+                "type": "rich_text",
+                "elements": [
+                    {
+                        "type": "rich_text_section",
+                        "elements": [
+                            {
+                                "type": "link",
+                                "url": "https://acme.atlassian.net/wiki/pages/viewpage.action?pageId=7",
+                            }
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+    found = linked_content(rich)
+    assert found is not None and found[0].id == "7" and found[1] == "Page 7"
+    assert (
+        prefill_text(message)
+        == "see <https://acme.atlassian.net/wiki/spaces/ENG/pages/42/Deploy+notes|x> & go"
+    )
