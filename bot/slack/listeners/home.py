@@ -34,12 +34,13 @@ async def home_view(services: Services, team_id: str | None, user_id: str) -> di
             "*What you can do*\n"
             "• `/confluence search <words> [in:SPACEKEY]` — search pages and blog posts\n"
             "• `/confluence recent [SPACEKEY]` — what changed lately\n"
+            "• *Save to Confluence* on any message — turn its thread into a page\n"
+            "• *Comment in Confluence* on any message, or `/confluence comment <page> <text>`\n"
+            "• *Create Confluence page* from the ⚡ menu, or `/confluence create [title]`\n"
+            "• `/confluence digest subscribe SPACEKEY daily at 09:00` — new blog posts in a channel\n"
+            "• `/confluence connect` — act in Confluence as yourself\n"
             "• Paste a Confluence link in a channel I'm in — I'll show a preview\n"
             "• `/confluence help` — everything else"
-        ),
-        bk.context(
-            "Coming in later versions: *Save to Confluence* and *Comment in Confluence* message "
-            "shortcuts, *Create Confluence page*, blog digests and per-user accounts."
         ),
         *await digests.home_blocks(services, team_id, user_id),
     ]
