@@ -50,11 +50,20 @@ def build_slack_app(settings: Settings, services: Services, *, http_mode: bool) 
 
 
 def build_digest_scheduler(
-    services: Services, slack_client: AsyncWebClient, *, interval_seconds: float = 30.0
+    services: Services,
+    slack_client: AsyncWebClient | None = None,
+    *,
+    interval_seconds: float = 30.0,
 ) -> DigestScheduler:
-    """The digest scheduler for `run`/`serve`: a tick every ~30 s over the app's services."""
+    """The digest scheduler for `run`/`serve`: a tick every ~30 s over the app's services.
+
+    Its Slack client carries the bot token itself: the Bolt app's own client has none (listeners
+    get the token from `authorize`), and the scheduler runs outside any Slack request.
+    """
     from bot.digest.scheduler import DigestScheduler
+    from bot.slack.app import web_client
     from bot.slack.digest_adapters import build_digest_service
 
-    service = build_digest_service(services, slack_client)
+    client = slack_client if slack_client is not None else web_client(services.settings)
+    service = build_digest_service(services, client)
     return DigestScheduler(service.tick, interval_seconds=interval_seconds)

@@ -177,7 +177,14 @@ class DigestService:
         )
         jobs = [job for job in claimed if job is not None]
         results = await self._deliver(jobs, now) if jobs else []
-        return TickReport(len(jobs), tuple(results))
+        report = TickReport(len(jobs), tuple(results))
+        log.debug(
+            "digest tick done candidates=%d claimed=%d posted=%d",
+            len(candidates),
+            report.due,
+            report.posted,
+        )
+        return report
 
     async def _bounded(self, coros: Iterable[Awaitable[T]]) -> list[T]:
         """Run independent per-subscription or per-channel steps a few at a time."""

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -39,6 +40,22 @@ def web_client(settings: Settings, *, with_token: bool = True) -> AsyncWebClient
     )
 
 
+class _EnvTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and, since we also give it a
+    client, warns on every start that the token is unused. It is meant to be: the token comes
+    from `authorize`. Drop just that line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("bot.slack.bolt")
+    if not any(isinstance(f, _EnvTokenNotice) for f in logger.filters):
+        logger.addFilter(_EnvTokenNotice())
+    return logger
+
+
 def create_authorization(settings: Settings) -> CachedAuthorization:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     return CachedAuthorization(web_client(settings, with_token=False), token)
@@ -60,7 +77,7 @@ def create_app(
         client=web_client(settings, with_token=False),
         authorize=authorization.as_bolt_authorize(),
         # Bolt's own loggers would otherwise log raw request bodies at INFO.
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=_bolt_logger(),
         signing_secret=secret,
         # Socket Mode has no signatures to check; HTTP mode always checks them.
         request_verification_enabled=http_mode,

@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Iterator
+from types import FrameType
 
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -48,7 +50,7 @@ async def run_socket_mode(settings: Settings, *, scheduler: bool = True) -> None
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    digests = build_digest_scheduler(services, app.client) if scheduler else None
+    digests = build_digest_scheduler(services) if scheduler else None
     await handler.connect_async()  # type: ignore[no-untyped-call]
     log.info("connected to Slack in Socket Mode")
     watchdog = asyncio.create_task(SocketWatchdog(handler.client).run(), name="socket-watchdog")
@@ -72,7 +74,7 @@ async def run_http(settings: Settings, *, host: str, port: int, scheduler: bool 
     services = build_services(settings)
     await services.store.migrate()
     app = await build_slack_app_checked(settings, services, http_mode=True)
-    digests = build_digest_scheduler(services, app.client) if scheduler else None
+    digests = build_digest_scheduler(services) if scheduler else None
     # Closed below rather than in the lifespan, so the scheduler stops before the store closes.
     web = create_http_app(app, services, close_on_shutdown=False)
     config = uvicorn.Config(
@@ -82,8 +84,27 @@ async def run_http(settings: Settings, *, host: str, port: int, scheduler: bool 
         digests.start()
     try:
         # uvicorn handles SIGINT/SIGTERM: it stops accepting and returns; then we drain.
-        await uvicorn.Server(config).serve()
+        with _stop_signal_consumed():
+            await uvicorn.Server(config).serve()
     finally:
         if digests is not None:
             await digests.shutdown()
         await services.aclose()
+
+
+@contextlib.contextmanager
+def _stop_signal_consumed() -> Iterator[None]:
+    """uvicorn re-raises the SIGTERM/SIGINT it caught once it has stopped serving; with the
+    default handlers that kills the process before the scheduler and the store are closed.
+    Take the re-raised signal here instead, so the drain after `serve()` runs and we exit 0."""
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, _note_stop) for sig in stops}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _note_stop(signum: int, frame: FrameType | None) -> None:
+    log.info("stopping on %s", signal.Signals(signum).name)
