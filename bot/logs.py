@@ -61,5 +61,6 @@ def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = ()) -> No
             "bot.slack.bolt",
             "aiohttp",
             "apscheduler",
+            "alembic.runtime.plugins",  # one line per autogenerate plugin at every start
         ):
             logging.getLogger(name).setLevel(logging.WARNING)

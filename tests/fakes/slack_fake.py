@@ -46,6 +46,8 @@ MAX_BLOCKS: dict[Surface, int] = {"message": 50, "modal": 100, "home": 100}
 JSON_ARGS = ("blocks", "view", "unfurls", "attachments", "metadata")
 TRIGGER_TTL = 3.0
 RESPONSE_URL_USES = 5
+# Methods that take the app-level token (xapp-) instead of the bot token.
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 LOGIN_PAGE = (
     "<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>"
 )
@@ -330,11 +332,17 @@ class FakeSlack:
         self,
         *,
         bot_token: str = "xoxb-test-token",
+        app_token: str = "xapp-1-A0001-test",
         team_id: str = "T0001",
         bot_user_id: str = "UBOT",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bot_token = bot_token
+        self.app_token = app_token
+        # Socket Mode: apps.connections.open hands out `{socket_mode_url}?ticket=…`; a ticket
+        # is good for one connection (tests.fakes.socket_mode_fake checks it).
+        self.socket_mode_url: str | None = None
+        self.socket_tickets: set[str] = set()
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = "B0001"
@@ -532,8 +540,14 @@ class FakeSlack:
             return JSONResponse({"ok": False, "error": fault.error})
         if not token:
             return JSONResponse({"ok": False, "error": "not_authed"})
-        if token != self.bot_token:
-            return JSONResponse({"ok": False, "error": "invalid_auth"})
+        # Slack keeps the token kinds apart: app-level tokens (xapp-) open Socket Mode
+        # connections and nothing else; bot tokens cannot open them.
+        wanted = self.app_token if method in APP_TOKEN_METHODS else self.bot_token
+        if token != wanted:
+            known = token in (self.app_token, self.bot_token)
+            return JSONResponse(
+                {"ok": False, "error": "not_allowed_token_type" if known else "invalid_auth"}
+            )
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return JSONResponse({"ok": False, "error": "unknown_method"})
@@ -645,6 +659,13 @@ class FakeSlack:
         return msg
 
     # ----------------------------------------------------------------- methods
+
+    def _m_apps_connections_open(self, args: dict[str, Any], call: SlackCall) -> dict[str, Any]:
+        if self.socket_mode_url is None:
+            raise SlackError("not_allowed_token_type")  # Socket Mode is off for this app
+        ticket = secrets.token_hex(16)
+        self.socket_tickets.add(ticket)
+        return {"url": f"{self.socket_mode_url}?ticket={ticket}"}
 
     def _m_auth_test(self, args: dict[str, Any], call: SlackCall) -> dict[str, Any]:
         return {

@@ -86,6 +86,29 @@ async def test_auth_test_and_token_checks(http: httpx.AsyncClient, slack: FakeSl
     assert [c.token for c in slack.calls_to("auth.test")] == [TOKEN, "xoxb-wrong", None, TOKEN]
 
 
+async def test_token_kinds_are_kept_apart(http: httpx.AsyncClient, slack: FakeSlack) -> None:
+    assert (await api(http, "apps.connections.open"))["error"] == "not_allowed_token_type"
+    app_token = slack.app_token
+    assert (await api(http, "auth.test", token=app_token))["error"] == "not_allowed_token_type"
+    # Socket Mode off: even the app token gets no URL.
+    assert (await api(http, "apps.connections.open", token=app_token))["ok"] is False
+    slack.socket_mode_url = "ws://127.0.0.1:9/link/"
+    opened = await api(http, "apps.connections.open", token=app_token)
+    url, ticket = opened["url"].split("?ticket=")
+    assert url == "ws://127.0.0.1:9/link/" and ticket in slack.socket_tickets
+
+
+async def test_socket_mode_refuses_unknown_tickets(slack: FakeSlack) -> None:
+    from tests.fakes.socket_mode_fake import socket_mode_server
+
+    async with socket_mode_server(slack) as socket, httpx.AsyncClient() as client:
+        assert slack.socket_mode_url is not None
+        refused = await client.get(slack.socket_mode_url, params={"ticket": "made-up"})
+        assert refused.status_code == 401 and socket.refused == 1
+        with pytest.raises(RuntimeError):
+            await socket.send("slash_commands", {})  # nobody connected
+
+
 async def test_unknown_method(http: httpx.AsyncClient) -> None:
     assert (await api(http, "chat.nope"))["error"] == "unknown_method"
 
