@@ -3,7 +3,6 @@ failure, and what is wrong said without echoing a secret."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,13 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.server import serve
 from tests.fakes.slack_fake import FakeSlack
-
-REPO = Path(__file__).resolve().parents[2]
-SETTING_NAMES = {name.upper() for name in Settings.model_fields}
+from tests.slack.processes import bot_env, fakes_env
 
 
 @pytest.fixture(scope="module")
@@ -25,22 +21,14 @@ def endpoints() -> Iterator[dict[str, str]]:
     slack, confluence = FakeSlack(), FakeConfluence()
     confluence.add_user("acc-svc", "Service Account")
     with serve(slack.app) as slack_url, serve(confluence.app) as confluence_url:
-        yield {
-            "SLACK_BOT_TOKEN": slack.bot_token,
-            "SLACK_API_URL": slack_url + "/api/",
-            "MATON_API_KEY": confluence.api_key,
-            "MATON_API_URL": confluence_url,
-            "MATON_CTRL_URL": confluence_url,
-        }
+        yield fakes_env(slack, slack_url, confluence, confluence_url)
 
 
 def _check(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k.upper() not in SETTING_NAMES}
-    env |= {"PYTHONPATH": str(REPO), **settings}
     return subprocess.run(
         [sys.executable, "-m", "bot", "check"],
         cwd=tmp_path,
-        env=env,
+        env=bot_env(**settings),
         capture_output=True,
         text=True,
         timeout=60,
