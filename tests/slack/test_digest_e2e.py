@@ -184,6 +184,24 @@ async def test_scheduled_tick_fetches_each_space_once(harness: Harness) -> None:
         assert len(digests_in(harness, channel)) == 1
 
 
+async def test_rate_limited_post_waits_retry_after_and_posts_once(harness: Harness) -> None:
+    from bot.slack.app import web_client
+
+    seed(harness)
+    await subscribe_many(harness, ["CRL"], "ENG")
+    harness.slack.rate_limit("chat.postMessage", retry_after=1)
+    # The production client: slack_sdk's rate-limit retry handler honours Retry-After.
+    client = web_client(harness.services.settings)
+    service = build_digest_service(harness.services, client, clock=due_clock())
+    report = await service.tick()
+    assert report.posted == 1
+    first, second = [
+        c for c in harness.slack.calls_to("chat.postMessage") if c.args["channel"] == "CRL"
+    ]
+    assert second.at - first.at >= 1.0  # waited as told, then posted
+    assert len(digests_in(harness, "CRL")) == 1
+
+
 async def test_confluence_down_then_retried(harness: Harness) -> None:
     seed(harness)
     await subscribe_many(harness, ["CX1"], "ENG")
@@ -260,17 +278,25 @@ async def test_bootstrap_scheduler_runs_the_tick(harness: Harness) -> None:
     from bot.bootstrap import build_digest_scheduler
 
     seed(harness)
-    await subscribe_many(harness, ["CX5"], "ENG")
-    client = AsyncWebClient(token="xoxb-test-token", base_url=harness.slack_url + "/api/")
-    scheduler = build_digest_scheduler(harness.services, client, interval_seconds=0.05)
+    harness.slack.add_channel("CX5", "cx5")
+    due = datetime.now(UTC) - timedelta(minutes=5)  # missed a moment ago: due at the first tick
+    await harness.services.store.subscriptions.upsert(
+        team_id=TEAM,
+        channel_id="CX5",
+        space_key="ENG",
+        space_id=harness.confluence.space_ids_by_key["ENG"],
+        schedule=Schedule("daily", due.hour, due.minute, "UTC"),
+        created_by=USER,
+        now=due - timedelta(days=1),
+    )
+    # No client given: the scheduler builds its own, with the bot token from the settings.
+    scheduler = build_digest_scheduler(harness.services, interval_seconds=0.05)
     scheduler.start()
     try:
         async with asyncio.timeout(5):
-            while scheduler.ticks < 2:  # noqa: ASYNC110 - the scheduler has no event to await
+            while scheduler.ticks < 3:  # noqa: ASYNC110 - the scheduler has no event to await
                 await asyncio.sleep(0.01)
     finally:
         await scheduler.shutdown()
-    # The real clock decides whether 09:00 UTC today is within the grace: either it was posted
-    # once, or nothing was due; never twice.
-    assert len(digests_in(harness, "CX5")) <= 1
+    assert len(digests_in(harness, "CX5")) == 1  # posted at the first tick, never again
     assert not scheduler.running
