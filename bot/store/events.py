@@ -76,6 +76,12 @@ class IdempotencyKeys:
             self._engine, idempotency_keys.c.key, key, expires_at, now, reset=reset
         )
 
+    async def release(self, key: str) -> bool:
+        """Give a claimed key up before its time (a lock whose work is done)."""
+        statement = sa.delete(idempotency_keys).where(idempotency_keys.c.key == key)
+        async with write_transaction(self._engine) as conn:
+            return await changed(conn, statement)
+
     async def remember_result(self, key: str, value: str) -> bool:
         """Store the outcome (e.g. the created page id) for a claimed key; False if not claimed."""
         statement = (

@@ -82,6 +82,9 @@ class Store:
     async def claim_once(self, key: str, ttl_seconds: float, now: datetime | None = None) -> bool:
         return await self.idempotency.claim_once(key, ttl_seconds, now)
 
+    async def release(self, key: str) -> bool:
+        return await self.idempotency.release(key)
+
     async def remember_result(self, key: str, value: str) -> bool:
         return await self.idempotency.remember_result(key, value)
 

@@ -203,6 +203,32 @@ async def test_double_submit_creates_one_page_and_resave_updates_it(
     assert len(page.properties) == 1
 
 
+async def test_two_modals_saving_one_thread_at_once_make_one_page(
+    harness: Harness, space: dict[str, Any]
+) -> None:
+    message = _seed_thread(harness, 3)
+    await message_shortcut(harness, "save_thread", message)
+    mine = _opened_view(harness)
+    await message_shortcut(harness, "save_thread", message)
+    theirs = _opened_view(harness)
+    assert mine["id"] != theirs["id"]
+    answers = await asyncio.gather(
+        submit(harness, mine, _save_values(space, "Deploy plan")),
+        submit(harness, theirs, _save_values(space, "Deploy plan (copy)")),
+    )
+    await harness.settle()
+    assert len(harness.confluence.requests_to("POST", r"/api/v2/pages$")) == 1
+    # The second is told in its modal (or privately, had the first taken over 2 s).
+    told = [a.text for a in answers] + [e["text"] for e in _ephemerals(harness)]
+    assert sum("being saved to Confluence right now" in t for t in told) == 1, told
+
+    # Once the first save is done the thread is free again: a later save updates that page.
+    await _save(harness, message, _save_values(None, "Deploy plan"))
+    assert len(harness.confluence.requests_to("POST", r"/api/v2/pages$")) == 1
+    (page,) = _pages(harness, "Deploy plan")
+    assert page.data["version"]["number"] == 2
+
+
 async def test_lost_database_mapping_is_found_through_the_page_property(
     harness: Harness, space: dict[str, Any]
 ) -> None:

@@ -77,3 +77,11 @@ async def test_expired_idempotency_key_forgets_its_result(store: Store) -> None:
     assert await store.idempotency.claim_once("k", 60, now=later)
     assert await store.idempotency.get_result("k", now=later) is None
     assert await store.idempotency.purge_expired(now=later + timedelta(seconds=60)) == 1
+
+
+async def test_released_key_can_be_claimed_again_at_once(store: Store) -> None:
+    assert await store.claim_once("lock", 900, now=NOW)
+    assert not await store.claim_once("lock", 900, now=NOW)
+    assert await store.release("lock")
+    assert not await store.release("lock")  # nothing left to give up
+    assert await store.claim_once("lock", 900, now=NOW)

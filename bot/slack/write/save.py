@@ -26,6 +26,13 @@ from bot.slack.write.views import TITLE_BLOCK, SpaceChoice
 
 log = logging.getLogger("bot.slack.save")
 PROPERTY_KEY = "slack-thread"
+# Held while one save of a thread runs; a process that dies mid-save blocks re-saving that
+# thread for at most this long.
+THREAD_LOCK_SECONDS = 15 * 60.0
+SAVING_NOW = (
+    ":hourglass: This thread is being saved to Confluence right now. Try again in a minute: "
+    "saving it again then updates that page."
+)
 DUPLICATE_TITLE = "A page with this title already exists in that space. Choose another title."
 
 
@@ -71,7 +78,31 @@ def is_duplicate_title(exc: ConfluenceError) -> bool:
 async def save_thread(
     services: Services, client: AsyncWebClient, req: SaveRequest, preflight: Preflight
 ) -> SaveResult | None:
-    """The whole save; reports to the user itself (inline via `preflight` when still possible)."""
+    """The whole save; reports to the user itself (inline via `preflight` when still possible).
+
+    One save per thread at a time, across processes: two people saving the same thread from
+    two modals at once would otherwise both find no page and create two.
+    """
+    lock = f"save-thread:{req.team_id}:{req.channel_id}:{req.thread_ts}"
+    if not await services.store.claim_once(lock, THREAD_LOCK_SECONDS):
+        log.info("thread is being saved already channel=%s ts=%s", req.channel_id, req.thread_ts)
+        await services.store.remember_result(req.idempotency_key, FAILED)
+        await _fail(client, req, preflight, SAVING_NOW)
+        return None
+    try:
+        return await _save_thread(services, client, req, preflight)
+    finally:
+        try:
+            await services.store.release(lock)
+        except Exception:  # the lock then expires on its own
+            log.exception(
+                "could not release the thread lock; it expires in %ss", THREAD_LOCK_SECONDS
+            )
+
+
+async def _save_thread(
+    services: Services, client: AsyncWebClient, req: SaveRequest, preflight: Preflight
+) -> SaveResult | None:
     try:
         confluence = await services.confluence_for(req.team_id, req.user_id)
         existing, space_id = await _find_target(services, confluence, req)
