@@ -21,6 +21,12 @@ MATON_APP = "confluence"
 # Pauses before each look at a pending connection when the user clicks "Done": a few seconds in
 # all, then "not finished yet" (the user clicks again rather than the bot polling forever).
 CHECK_DELAYS: tuple[float, ...] = (0.0, 1.0, 2.0)
+# Starting a connection is two Maton calls; a second start for the same user waits for the first
+# (up to START_LOCK_POLLS x START_LOCK_POLL_SECONDS), and a crashed one holds the lock at most
+# START_LOCK_SECONDS.
+START_LOCK_SECONDS = 30.0
+START_LOCK_POLLS = 50
+START_LOCK_POLL_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,29 @@ class Outdated:
 
 
 async def start(services: Services, team_id: str | None, user_id: str) -> Authorise | Connected:
-    """Begin (or resume) connecting: a pending connection's link is reused, never duplicated."""
+    """Begin (or resume) connecting: a pending connection's link is reused, never duplicated.
+
+    Runs one at a time per user (across processes), so a double-clicked Connect button or two
+    `/confluence connect` in a row create one Maton connection: the second waits, then finds
+    the first one's pending connection and gives the same link.
+    """
+    lock = f"connect:{store_team(team_id)}:{user_id}"
+    locked = False
+    for _ in range(START_LOCK_POLLS):
+        locked = await services.store.claim_once(lock, START_LOCK_SECONDS)
+        if locked:
+            break
+        await asyncio.sleep(START_LOCK_POLL_SECONDS)
+    else:
+        log.warning("connect: another start still running for user=%s; going ahead", user_id)
+    try:
+        return await _start(services, team_id, user_id)
+    finally:
+        if locked:
+            await services.store.release(lock)
+
+
+async def _start(services: Services, team_id: str | None, user_id: str) -> Authorise | Connected:
     team = store_team(team_id)
     link = await services.store.connections.get(team, user_id)
     maton = services.confluence.connections

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -181,6 +182,17 @@ async def test_connect_again_while_pending_gives_the_same_link(optional: Harness
     assert _buttons(one, CHECK_ACTION)[0]["value"] == _buttons(two, CHECK_ACTION)[0]["value"]
     conn = h.confluence.connections[str(_buttons(two, CHECK_ACTION)[0]["value"])]
     assert conn["url"] in json.dumps(two) and "same link" in two["text"]
+
+
+async def test_two_connects_at_once_create_one_connection(optional: Harness) -> None:
+    h = optional
+    # Maton takes a moment to create a connection: both starts are in flight together.
+    h.confluence.delay(r"^/connections$", 0.3, method="POST")
+    (_, first), (_, second) = await asyncio.gather(h.command("connect"), h.command("connect"))
+    await h.settle()
+    assert len(h.confluence.requests_to("POST", r"^/connections$")) == 1
+    one, two = h.answers(first)[0], h.answers(second)[0]
+    assert _buttons(one, CHECK_ACTION)[0]["value"] == _buttons(two, CHECK_ACTION)[0]["value"]
 
 
 async def test_connect_when_already_connected_changes_nothing(optional: Harness) -> None:
