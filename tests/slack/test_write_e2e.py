@@ -229,6 +229,18 @@ async def test_two_modals_saving_one_thread_at_once_make_one_page(
     assert page.data["version"]["number"] == 2
 
 
+async def test_rate_limited_thread_read_waits_and_saves(
+    harness: Harness, space: dict[str, Any]
+) -> None:
+    message = _seed_thread(harness, 3)
+    harness.slack.rate_limit("conversations.replies", retry_after=1)
+    await _save(harness, message, _save_values(space, "Deploy plan"))
+    first, second = harness.slack.calls_to("conversations.replies")
+    assert second.at - first.at >= 1.0  # slack_sdk's retry handler honoured Retry-After
+    (page,) = _pages(harness, "Deploy plan")
+    assert "reply 2" in page.storage
+
+
 async def test_lost_database_mapping_is_found_through_the_page_property(
     harness: Harness, space: dict[str, Any]
 ) -> None:
