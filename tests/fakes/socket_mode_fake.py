@@ -71,6 +71,19 @@ class FakeSocketMode:
             self.connected.clear()
         return socket
 
+    async def refresh(self) -> None:
+        """Ask the app to move to a new connection, as Slack does every few hours
+        (`{"type": "disconnect", "reason": "refresh_requested"}`); the app opens a new one."""
+        if self._socket is None:
+            raise RuntimeError("no Socket Mode connection")
+        await self._socket.send_json(
+            {
+                "type": "disconnect",
+                "reason": "refresh_requested",
+                "debug_info": {"host": "applink-fake"},
+            }
+        )
+
     async def send(
         self, kind: str, payload: dict[str, Any], *, accepts_response_payload: bool = False
     ) -> dict[str, Any]:

@@ -3,7 +3,8 @@ Slack fake, its Socket Mode endpoint and the Confluence fake, all on loopback.
 
 Proves the default deployment end to end: the app-level token opens the connection, a slash
 command envelope is acked on the socket and answered through its response_url, the digest
-scheduler posts with the bot token, and SIGTERM stops the process cleanly.
+scheduler posts with the bot token, Slack's "refresh_requested" moves the app to a new connection
+that keeps working, and SIGTERM stops the process cleanly.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.server import serve
 from tests.fakes.slack_fake import FakeSlack
-from tests.fakes.socket_mode_fake import socket_mode_server
+from tests.fakes.socket_mode_fake import FakeSocketMode, socket_mode_server
 from tests.slack.processes import (
     WAIT_SECONDS,
     bot_env,
@@ -42,6 +44,38 @@ def fakes() -> Iterator[tuple[FakeSlack, str, FakeConfluence, str]]:
     confluence = FakeConfluence()
     with serve(slack.app) as slack_url, serve(confluence.app) as confluence_url:
         yield slack, slack_url, confluence, confluence_url
+
+
+async def _search(socket: FakeSocketMode, slack: FakeSlack, slack_url: str, words: str) -> Any:
+    """A `/confluence search` envelope on the socket; its ack, then the answer at response_url."""
+    response_url = slack.new_response_url(slack_url)
+    ack = await asyncio.wait_for(
+        socket.send(
+            "slash_commands",
+            {
+                "token": "verification-token",
+                "team_id": "T0001",
+                "team_domain": "fake-workspace",
+                "channel_id": CHANNEL,
+                "channel_name": "general",
+                "user_id": USER,
+                "user_name": "someone",
+                "command": "/confluence",
+                "text": f"search {words}",
+                "api_app_id": slack.app_id,
+                "is_enterprise_install": "false",
+                "response_url": response_url,
+                "trigger_id": slack.new_trigger_id(),
+            },
+            accepts_response_payload=True,
+        ),
+        WAIT_SECONDS,
+    )
+    assert "envelope_id" in ack  # acked on the socket
+    rid = response_url.rsplit("/", 1)[-1]
+    await until("the search answer", lambda: any(r["id"] == rid for r in slack.responses))
+    [answer] = [r["body"] for r in slack.responses if r["id"] == rid]
+    return answer
 
 
 async def test_run_serves_socket_mode_and_posts_digests(
@@ -67,36 +101,12 @@ async def test_run_serves_socket_mode_and_posts_digests(
                 return socket.connected.is_set()
 
             await until("the Socket Mode connection", connected)
-            response_url = slack.new_response_url(slack_url)
-            ack = await asyncio.wait_for(
-                socket.send(
-                    "slash_commands",
-                    {
-                        "token": "verification-token",
-                        "team_id": "T0001",
-                        "team_domain": "fake-workspace",
-                        "channel_id": CHANNEL,
-                        "channel_name": "general",
-                        "user_id": USER,
-                        "user_name": "someone",
-                        "command": "/confluence",
-                        "text": "search onboarding",
-                        "api_app_id": slack.app_id,
-                        "is_enterprise_install": "false",
-                        "response_url": response_url,
-                        "trigger_id": slack.new_trigger_id(),
-                    },
-                    accepts_response_payload=True,
-                ),
-                WAIT_SECONDS,
-            )
-            rid = response_url.rsplit("/", 1)[-1]
-
-            def answered() -> bool:
-                return any(r["id"] == rid for r in slack.responses)
-
-            await until("the search answer", answered)
+            first = await _search(socket, slack, slack_url, "onboarding")
             await until("the digest", lambda: bool(slack.messages[DIGESTS]))
+            # Slack's periodic refresh: the app moves to a new connection and keeps working.
+            await socket.refresh()
+            await until("a new connection", lambda: socket.connections == 2)
+            second = await _search(socket, slack, slack_url, "welcome")
         finally:
             code = await stop(proc)
 
@@ -104,14 +114,12 @@ async def test_run_serves_socket_mode_and_posts_digests(
     assert code == 0, output
     assert "Traceback" not in output and "level=ERROR" not in output, output
     assert slack.bot_token not in output and slack.app_token not in output
-    assert socket.connections == 1 and socket.refused == 0
+    assert socket.refused == 0
 
-    assert "envelope_id" in ack  # acked on the socket
-    [answer] = [r["body"] for r in slack.responses if r["id"] == rid]
-    assert answer["response_type"] == "ephemeral"
-    assert "Onboarding guide" in json.dumps(answer)
-    [opened] = slack.calls_to("apps.connections.open")
-    assert opened.token == slack.app_token
+    for answer in (first, second):
+        assert answer["response_type"] == "ephemeral"
+        assert "Onboarding guide" in json.dumps(answer)
+    assert [c.token for c in slack.calls_to("apps.connections.open")] == [slack.app_token] * 2
 
     [digest] = slack.messages[DIGESTS]
     assert digest["text"] == "1 new blog post in ENG"
