@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
 
 from bot.slack.search_view import MORE_ACTION, SHARE_ACTION
+from tests.aiosqlite_threads import finish_worker_threads
 from tests.fakes.slack_fake import validate_blocks
 from tests.slack.conftest import CHANNEL, USER, Harness
 
@@ -215,8 +217,10 @@ async def test_healthz_reports_the_store(harness: Harness) -> None:
     harness.services.store = type(harness.services.store).from_url(
         "sqlite:////nonexistent-dir/x/y.db"
     )
+    before = set(threading.enumerate())
     down = await harness.http.get("/healthz")
     assert down.status_code == 503 and down.json()["ok"] is False
+    await finish_worker_threads(before)
 
 
 def _link_shared(*urls: str) -> dict[str, object]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ from bot.store import Schedule, Store
 from bot.store.engine import write_transaction
 from bot.store.migrate import current_revision, head_revision, schema_differences
 from bot.store.schema import metadata, processed_events
+from tests.aiosqlite_threads import finish_worker_threads
 
 from .conftest import NOW, Database
 
@@ -78,12 +80,11 @@ async def test_ping(store: Store) -> None:
 async def test_ping_is_false_when_the_database_is_unreachable() -> None:
     unreachable = Store.from_url("postgresql://bot:hunter2@127.0.0.1:1/bot")
     missing_dir = Store.from_url("sqlite:////nonexistent-dir/for/sure/bot.db")
+    before = set(threading.enumerate())
     try:
         assert not await unreachable.ping()
         assert not await missing_dir.ping()
-        # aiosqlite stops the worker thread of a failed connect without awaiting it; let it
-        # finish while this loop is still open.
-        await asyncio.sleep(0.05)
+        await finish_worker_threads(before)
     finally:
         await unreachable.close()
         await missing_dir.close()
