@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 log = logging.getLogger("bot.tasks")
@@ -16,16 +16,28 @@ class BackgroundTasks:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing = False
 
-    def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
+    def spawn(
+        self,
+        coro: Coroutine[Any, Any, Any],
+        *,
+        name: str,
+        about: str = "",
+        on_error: Callable[[], Awaitable[object]] | None = None,
+    ) -> asyncio.Task[Any]:
+        """Run `coro` in the background. Jobs report the failures they expect themselves; an
+        unexpected exception is logged with `about` (who and where) and then `on_error` runs,
+        typically to tell the user something went wrong instead of leaving them waiting."""
         if self._closing:
             coro.close()
             raise RuntimeError("shutting down: no new background work")
         # Keep the caller's context (request id for log lines).
         task = asyncio.get_running_loop().create_task(
-            coro, name=name, context=contextvars.copy_context()
+            _guarded(coro, name, about, on_error), name=name, context=contextvars.copy_context()
         )
         self._tasks.add(task)
         task.add_done_callback(self._done)
+        # Cancelled before it started: close the job, or Python warns it was never awaited.
+        task.add_done_callback(lambda t: coro.close() if t.cancelled() else None)
         return task
 
     def _done(self, task: asyncio.Task[Any]) -> None:
@@ -58,3 +70,22 @@ class BackgroundTasks:
         if still_running:
             # Bounded: a task that swallows CancelledError must not block shutdown.
             await asyncio.wait(still_running, timeout=1.0)
+
+
+async def _guarded(
+    coro: Coroutine[Any, Any, Any],
+    name: str,
+    about: str,
+    on_error: Callable[[], Awaitable[object]] | None,
+) -> Any:
+    try:
+        return await coro
+    except Exception:
+        log.exception("background task failed name=%s %s", name, about)
+        if on_error is None:
+            return None
+        try:
+            await on_error()
+        except Exception:
+            log.exception("could not report a failed background task name=%s %s", name, about)
+        return None

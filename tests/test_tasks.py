@@ -139,6 +139,32 @@ async def test_failing_task_is_logged_with_its_name_not_raised(
     assert isinstance(errors[0].exc_info[1], ValueError)
 
 
+async def test_failing_task_runs_on_error_after_logging_who(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    tasks = BackgroundTasks()
+    told: list[str] = []
+
+    async def broken() -> None:
+        raise ValueError("kaboom")
+
+    async def tell() -> None:
+        told.append("sorry")
+
+    async def cannot_tell() -> None:
+        raise RuntimeError("slack down")
+
+    with caplog.at_level(logging.ERROR, logger="bot.tasks"):
+        tasks.spawn(broken(), name="save", about="user=U1 team=T1", on_error=tell)
+        tasks.spawn(broken(), name="share", about="user=U2", on_error=cannot_tell)
+        async with asyncio.timeout(2):
+            await tasks.wait_idle()
+    assert told == ["sorry"]
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert "background task failed name=save user=U1 team=T1" in messages
+    assert "could not report a failed background task name=share user=U2" in messages
+
+
 async def test_cancelled_task_is_not_logged_as_failure(caplog: pytest.LogCaptureFixture) -> None:
     tasks = BackgroundTasks()
     task = tasks.spawn(asyncio.sleep(10), name="sleepy")

@@ -194,6 +194,20 @@ async def test_confluence_failures_reach_the_user_as_one_sentence(
     assert all("maton-test-key" not in r.getMessage() for r in caplog.records)
 
 
+async def test_unexpected_failure_is_logged_and_the_user_is_told(
+    harness: Harness, kube: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Confluence answers 200 with a body of the wrong shape: a bug or an API change, not a
+    # failure the search expects. The user must not be left waiting.
+    harness.confluence.fail(r"/rest/api/search$", 200, json={"results": "not a list"})
+    _, url = await harness.command("search kubernetes")
+    (answer,) = harness.answers(url)
+    assert answer["response_type"] == "ephemeral"
+    assert "Something went wrong on my side" in answer["text"]
+    [failure] = [r for r in caplog.records if "background task failed" in r.getMessage()]
+    assert f"user={USER}" in failure.getMessage() and failure.exc_info is not None
+
+
 async def test_bad_signature_and_stale_timestamp_are_refused(harness: Harness) -> None:
     from tests.fakes.slack_signing import slash_command_body
 

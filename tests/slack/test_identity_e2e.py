@@ -533,6 +533,33 @@ async def test_app_home_connect_check_and_disconnect(optional: Harness) -> None:
     assert len(h.slack.calls_to("chat.postMessage")) == 1
 
 
+async def test_app_home_disconnect_that_maton_refuses_is_told_in_a_dm(optional: Harness) -> None:
+    h = optional
+    await _link(h, USER, "conn-ada", "557058:ada")
+    h.confluence.fail(r"^/connections/conn-ada$", 500, method="DELETE")
+    await _home_action(h, DISCONNECT_ACTION)
+    (dm,) = h.slack.calls_to("chat.postMessage")
+    assert dm.args["channel"] == USER and "nothing changed" in dm.args["text"]
+    assert "Ada Lovelace" in json.dumps(_home(h))  # still connected, and the tab says so
+
+
+async def test_required_mode_digest_subscribe_asks_to_connect(required: Harness) -> None:
+    h = required
+    before = len(h.confluence.requests)
+    _, url = await h.command("digest subscribe ENG")
+    assert "/confluence connect" in h.answer_text(url)
+    assert h.confluence.requests[before:] == []
+    assert await h.services.store.subscriptions.list_by_channel(TEAM, CHANNEL) == []
+
+
+async def test_stale_user_digest_subscribe_asks_to_reconnect(optional: Harness) -> None:
+    h = optional
+    await _link(h, USER, "conn-ada", "557058:ada")
+    await h.services.store.connections.mark_stale(TEAM, USER)
+    _, url = await h.command("digest subscribe ENG")
+    assert "stopped working" in h.answer_text(url)
+
+
 async def test_app_home_in_required_mode_and_stale_state(required: Harness) -> None:
     h = required
     event = {"type": "app_home_opened", "user": USER, "channel": "D0001", "tab": "home"}

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack import oops
 from bot.slack.context import CommandContext
 from bot.slack.listeners import digests, identity, write
 from bot.slack.listeners.search import recent, search
@@ -79,4 +80,9 @@ def register(app: AsyncApp, services: Services) -> None:
             job = _search(services, ctx, parsed.args, implicit=parsed.implicit)
         else:
             job = HANDLERS[parsed.name](services, ctx, parsed.args)
-        services.tasks.spawn(job, name=f"command-{parsed.name}")
+        services.tasks.spawn(
+            job,
+            name=f"command-{parsed.name}",
+            about=f"user={ctx.user_id} team={ctx.team_id} channel={ctx.channel_id}",
+            on_error=oops.by_respond(respond),
+        )

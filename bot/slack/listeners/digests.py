@@ -26,6 +26,7 @@ from bot.digest import (
 )
 from bot.digest.service import ChannelResult, NowReport, schedule_from_store, schedule_to_store
 from bot.slack import blocks as bk
+from bot.slack import oops
 from bot.slack.context import CommandContext
 from bot.slack.digest_adapters import build_digest_service
 from bot.slack.services import Services
@@ -72,8 +73,9 @@ async def _subscribe(
 ) -> None:
     tz = await _user_tz(ctx.client, ctx.user_id)
     schedule = command.schedule(tz)
-    confluence = await services.confluence_for(ctx.team_id, ctx.user_id)
     try:
+        # Inside the try: a user who must (re)connect first is told so here.
+        confluence = await services.confluence_for(ctx.team_id, ctx.user_id)
         spaces = await confluence.spaces.by_keys(list(command.space_keys))
     except ConfluenceError as exc:
         await _say(
@@ -144,6 +146,9 @@ async def _user_tz(client: AsyncWebClient, user_id: str) -> str:
     return tz
 
 
+GROUP_DM = "Digests go to channels, not direct or group messages: run this in a channel."
+
+
 async def _ensure_member(client: AsyncWebClient, channel_id: str) -> str | None:
     """Join a public channel if needed; a sentence for the user when that is not possible."""
     invite = (
@@ -155,10 +160,14 @@ async def _ensure_member(client: AsyncWebClient, channel_id: str) -> str | None:
     except SlackApiError as exc:
         if exc.response.get("error") == "channel_not_found":
             return invite  # a private channel the bot is not in looks like this
+        if exc.response.get("error") == "missing_scope":
+            return GROUP_DM  # group DMs need scopes this app does not ask for
         # Unknown: subscribe anyway; a delivery that cannot post pauses and tells the owner.
         log.warning("conversations.info failed channel=%s error=%s", channel_id, exc)
         return None
     channel = info.get("channel") or {}
+    if channel.get("is_mpim") or channel.get("is_im"):
+        return GROUP_DM
     if channel.get("is_archived"):
         return ":warning: This channel is archived, so it can't get digests."
     if channel.get("is_member"):
@@ -329,6 +338,8 @@ def register(app: AsyncApp, services: Services) -> None:
         services.tasks.spawn(
             _unsubscribe_from_home(services, client, team_id, user_id, value),
             name="digest-unsubscribe",
+            about=f"user={user_id} team={team_id} subscription={value}",
+            on_error=oops.privately(client, user_id, None),
         )
 
 

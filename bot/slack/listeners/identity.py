@@ -14,6 +14,7 @@ from bot.confluence import ConfluenceError
 from bot.slack import blocks as bk
 from bot.slack import connect_flow as flow
 from bot.slack import identity_view as view
+from bot.slack import oops
 from bot.slack.context import CommandContext
 from bot.slack.identity import store_team
 from bot.slack.services import Services
@@ -56,27 +57,27 @@ async def handle_connect(services: Services, ctx: CommandContext, args: str) -> 
 
 
 async def handle_disconnect(services: Services, ctx: CommandContext, args: str) -> None:
-    await ctx.respond(
-        response_type="ephemeral", text=await _disconnect(services, ctx.team_id, ctx.user_id)
-    )
+    text, _ = await _disconnect(services, ctx.team_id, ctx.user_id)
+    await ctx.respond(response_type="ephemeral", text=text)
 
 
-async def _disconnect(services: Services, team_id: str | None, user_id: str) -> str:
+async def _disconnect(services: Services, team_id: str | None, user_id: str) -> tuple[str, bool]:
+    """What to tell the user, and whether it went as asked (False: say so even on App Home)."""
     if services.confluence.is_direct:
-        return view.direct_mode_text(services.settings.confluence_email)
+        return view.direct_mode_text(services.settings.confluence_email), False
     try:
         removed = await flow.disconnect(services, team_id, user_id)
     except ConfluenceError as exc:
         text = await services.on_confluence_error(exc, team_id, user_id, action="disconnect")
-        return f"I couldn't remove your connection at Maton, so nothing changed. {text}"
+        return f"I couldn't remove your connection at Maton, so nothing changed. {text}", False
     if removed is None:
-        return "You have no connected Confluence account."
+        return "You have no connected Confluence account.", True
     after = (
         "You'll need to connect again to use Confluence from Slack."
         if services.settings.confluence_user_auth == "required"
         else "From now on you act through the app's shared connection."
     )
-    return f":wave: Disconnected: the connection to {view.who(removed)} is deleted. {after}"
+    return f":wave: Disconnected: the connection to {view.who(removed)} is deleted. {after}", True
 
 
 async def handle_whoami(services: Services, ctx: CommandContext, args: str) -> None:
@@ -201,7 +202,10 @@ def register(app: AsyncApp, services: Services) -> None:
         value = body["actions"][0].get("value")
         reply = _reply_for(services, body, respond, client)
         services.tasks.spawn(
-            _check(services, team_id, user_id, value, reply), name="identity-check"
+            _check(services, team_id, user_id, value, reply),
+            name="identity-check",
+            about=f"user={user_id} team={team_id}",
+            on_error=oops.privately(client, user_id, None),
         )
 
     @app.action(view.CONNECT_ACTION)
@@ -212,7 +216,10 @@ def register(app: AsyncApp, services: Services) -> None:
         user_id, team_id = _who(body)
         reply = _reply_for(services, body, respond, client)
         services.tasks.spawn(
-            _home_connect(services, team_id, user_id, reply), name="identity-connect"
+            _home_connect(services, team_id, user_id, reply),
+            name="identity-connect",
+            about=f"user={user_id} team={team_id}",
+            on_error=oops.privately(client, user_id, None),
         )
 
     @app.action(view.DISCONNECT_ACTION)
@@ -224,9 +231,15 @@ def register(app: AsyncApp, services: Services) -> None:
         reply = _reply_for(services, body, respond, client)
 
         async def job() -> None:
-            await reply(bk.message(await _disconnect(services, team_id, user_id)), False)
+            text, done = await _disconnect(services, team_id, user_id)
+            await reply(bk.message(text), not done)
 
-        services.tasks.spawn(job(), name="identity-disconnect")
+        services.tasks.spawn(
+            job(),
+            name="identity-disconnect",
+            about=f"user={user_id} team={team_id}",
+            on_error=oops.privately(client, user_id, None),
+        )
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str | None]:

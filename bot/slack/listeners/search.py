@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import ConfluenceError, search_cql
+from bot.slack import oops
 from bot.slack.router import SearchQuery
 from bot.slack.search_view import (
     MORE_ACTION,
@@ -154,7 +155,12 @@ def register(app: AsyncApp, services: Services) -> None:
                 cursor=state["c"],
                 replace=True,
             )
-        services.tasks.spawn(job, name="search-more")
+        services.tasks.spawn(
+            job,
+            name="search-more",
+            about=f"user={user_id} team={team_id}",
+            on_error=oops.by_respond(respond),
+        )
 
     @app.action(SHARE_ACTION)
     async def on_share(
@@ -164,7 +170,12 @@ def register(app: AsyncApp, services: Services) -> None:
         card = ResultCard.from_value(body["actions"][0]["value"])
         user_id = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
-        services.tasks.spawn(_share(client, respond, card, user_id, channel), name="search-share")
+        services.tasks.spawn(
+            _share(client, respond, card, user_id, channel),
+            name="search-share",
+            about=f"user={user_id} channel={channel}",
+            on_error=oops.by_respond(respond),
+        )
 
 
 async def _share(

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.confluence import ConfluenceError
 from bot.confluence.urls import parse_page_reference
 from bot.convert import Names, message_to_storage, storage_to_text
+from bot.slack import oops
 from bot.slack.blocks import Element, link, option, options_response
 from bot.slack.context import CommandContext
 from bot.slack.services import Services
@@ -86,17 +87,30 @@ async def handle_comment(services: Services, ctx: CommandContext, args: str) -> 
 def register(app: AsyncApp, services: Services) -> None:
     """Shortcuts (save_thread, comment_on_page, create_page), their views and options loads."""
 
+    def spawn(
+        job: Coroutine[Any, Any, object], name: str, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """Background work for one user's action; they hear about unexpected failures."""
+        team, user, _ = _who(body)
+        channel = (body.get("channel") or {}).get("id")
+        services.tasks.spawn(
+            job,
+            name=name,
+            about=f"user={user} team={team} channel={channel}",
+            on_error=oops.privately(client, user, channel),
+        )
+
     @app.shortcut(SAVE_SHORTCUT)
     async def on_save(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        services.tasks.spawn(_open_save(services, client, body), name="save-thread-open")
+        spawn(_open_save(services, client, body), "save-thread-open", body, client)
 
     @app.shortcut(CREATE_SHORTCUT)
     async def on_create(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         channel = (body.get("channel") or {}).get("id")
         view = v.create_modal(channel_id=channel)
-        services.tasks.spawn(_open_or_tell(client, body, view, channel), name="create-page-open")
+        spawn(_open_or_tell(client, body, view, channel), "create-page-open", body, client)
 
     @app.shortcut(COMMENT_SHORTCUT)
     async def on_comment(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -106,12 +120,12 @@ def register(app: AsyncApp, services: Services) -> None:
         found = linked_content(message)
         initial = option(found[1], found[0].id) if found else None
         view = v.comment_modal(text=prefill_text(message), channel_id=channel, initial_page=initial)
-        services.tasks.spawn(_open_or_tell(client, body, view, channel), name="comment-open")
+        spawn(_open_or_tell(client, body, view, channel), "comment-open", body, client)
 
     @app.action(v.SPACE_ACTION)
     async def on_space_chosen(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        services.tasks.spawn(_space_chosen(client, body), name="space-chosen")
+        spawn(_space_chosen(client, body), "space-chosen", body, client)
 
     @app.options(v.SPACE_ACTION)
     async def on_space_options(ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -316,7 +330,8 @@ async def _already(
         confluence = await services.confluence_for(team, user)
         page = await confluence.pages.get(page_id)
     except ConfluenceError as exc:
-        await services.on_confluence_error(exc, team, user, action="repeat_submission")
+        text = await services.on_confluence_error(exc, team, user, action="repeat_submission")
+        await tell_user(client, user, channel, text)
         return
     await tell_user(client, user, channel, f"Already done: {link(page.web_url, page.title)}.")
 
@@ -340,11 +355,25 @@ async def _run(
         await ack()
         if claim.state == "done" and claim.result and claim.result != FAILED:
             services.tasks.spawn(
-                _already(services, client, user, channel, claim.result, team), name=f"{name}-repeat"
+                _already(services, client, user, channel, claim.result, team),
+                name=f"{name}-repeat",
+                about=f"user={user} team={team} channel={channel}",
+                on_error=oops.privately(client, user, channel),
             )
         return
     preflight = Preflight()
-    services.tasks.spawn(job(claim.key, preflight), name=name)
+
+    async def failed() -> None:
+        # Free the submission for a retry, then say so (the modal may have closed already).
+        await services.store.remember_result(claim.key, FAILED)
+        await oops.privately(client, user, channel)()
+
+    services.tasks.spawn(
+        job(claim.key, preflight),
+        name=name,
+        about=f"user={user} team={team} channel={channel}",
+        on_error=failed,
+    )
     errors = await preflight.outcome()
     if errors:
         await ack(response_action="errors", errors=_placed(view, errors))
