@@ -527,6 +527,43 @@ async def test_comment_shortcut_preselects_the_linked_page_and_comments(
     assert f"{SITE}/wiki/spaces/ENG/pages/{page['id']}" in note["text"]
 
 
+async def test_comment_shortcut_on_a_blog_post_link_comments_on_the_blog_post(
+    harness: Harness, space: dict[str, Any]
+) -> None:
+    post = harness.confluence.add_blogpost("ENG", "Release notes")
+    url = f"{SITE}/wiki/spaces/ENG/blog/2026/11/28/{post['id']}/Release+notes"
+    message = {"type": "message", "user": "U0002", "text": f"<{url}>", "ts": "1700000601.000100"}
+    harness.slack.add_message(CHANNEL, message)
+    await message_shortcut(harness, "comment_on_page", message)
+    view = _opened_view(harness)
+    picker = next(b for b in view["blocks"] if b.get("block_id") == v.PAGE_BLOCK)
+    value = picker["element"]["initial_option"]["value"]
+    values = {
+        v.PAGE_BLOCK: {v.PAGE_ACTION: selected(value)},
+        v.TEXT_BLOCK: {v.TEXT_ACTION: typed("Great release")},
+    }
+    await submit(harness, view, values)
+    await harness.settle()
+    (comment,) = harness.confluence.by_kind["footer"].values()
+    assert comment.data["blogPostId"] == post["id"]
+    assert "Comment added" in _ephemerals(harness)[0]["text"]
+
+
+async def test_links_to_another_site_are_not_comment_targets(
+    harness: Harness, space: dict[str, Any]
+) -> None:
+    page = harness.confluence.add_page("ENG", "Ours")
+    elsewhere = f"https://other.atlassian.net/wiki/spaces/X/pages/{page['id']}/Theirs"
+    _, url = await harness.command(f"comment {elsewhere} hello")
+    assert "other.atlassian.net" in harness.answer_text(url)
+    message = {"type": "message", "user": "U0002", "text": elsewhere, "ts": "1700000602.000100"}
+    harness.slack.add_message(CHANNEL, message)
+    await message_shortcut(harness, "comment_on_page", message)
+    picker = next(b for b in _opened_view(harness)["blocks"] if b.get("block_id") == v.PAGE_BLOCK)
+    assert "initial_option" not in picker["element"]  # not preselected
+    assert harness.confluence.by_kind.get("footer", {}) == {}
+
+
 async def test_comment_on_a_missing_page_is_an_inline_error(harness: Harness) -> None:
     await message_shortcut(
         harness, "comment_on_page", {"type": "message", "user": USER, "text": "hi", "ts": "1.2"}

@@ -20,7 +20,15 @@ from bot.slack.blocks import Element, link, option, options_response
 from bot.slack.context import CommandContext
 from bot.slack.services import Services
 from bot.slack.write import views as v
-from bot.slack.write.comment import comment_storage, linked_content, post_comment, prefill_text
+from bot.slack.write.comment import (
+    comment_storage,
+    foreign_link,
+    linked_content,
+    parse_ref_value,
+    post_comment,
+    prefill_text,
+    ref_value,
+)
 from bot.slack.write.create import CreateRequest, create_page
 from bot.slack.write.notify import tell_user
 from bot.slack.write.pickers import page_options, space_options
@@ -29,6 +37,8 @@ from bot.slack.write.save import SaveRequest, save_thread
 from bot.slack.write.submissions import FAILED, claim_submission, submission_key
 
 log = logging.getLogger("bot.slack.write")
+# Looking up the site (cached after the first time) must leave time to open the modal.
+SITE_BUDGET_SECONDS = 1.0
 
 SAVE_SHORTCUT = "save_thread"
 CREATE_SHORTCUT = "create_page"
@@ -62,6 +72,10 @@ async def handle_comment(services: Services, ctx: CommandContext, args: str) -> 
         return
     try:
         confluence = await services.confluence_for(ctx.team_id, ctx.user_id)
+        foreign = foreign_link(target, await confluence.site_url())
+        if foreign is not None:
+            await ctx.respond(response_type="ephemeral", text=foreign)
+            return
         attribution = await services.attribution_for(
             ctx.team_id, ctx.user_id, ctx.user_name or ctx.user_id
         )
@@ -115,12 +129,7 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.shortcut(COMMENT_SHORTCUT)
     async def on_comment(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        message = body.get("message") or {}
-        channel = (body.get("channel") or {}).get("id")
-        found = linked_content(message)
-        initial = option(found[1], found[0].id) if found else None
-        view = v.comment_modal(text=prefill_text(message), channel_id=channel, initial_page=initial)
-        spawn(_open_or_tell(client, body, view, channel), "comment-open", body, client)
+        spawn(_open_comment(services, client, body), "comment-open", body, client)
 
     @app.action(v.SPACE_ACTION)
     async def on_space_chosen(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -200,6 +209,20 @@ async def _open_or_tell(
     if error:
         await tell_user(client, body["user"]["id"], channel, error)
     return opened
+
+
+async def _open_comment(services: Services, client: AsyncWebClient, body: dict[str, Any]) -> None:
+    message = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id")
+    site: str | None = None
+    try:  # cached after the first call; only links to our own site are preselected
+        site = await asyncio.wait_for(services.confluence.site_url(), SITE_BUDGET_SECONDS)
+    except (ConfluenceError, TimeoutError) as exc:
+        log.info("comment modal without a preselected page: site unknown (%s)", exc)
+    found = linked_content(message, site)
+    initial = option(found[1], ref_value(found[0])) if found else None
+    view = v.comment_modal(text=prefill_text(message), channel_id=channel, initial_page=initial)
+    await _open_or_tell(client, body, view, channel)
 
 
 def _first_line(message: dict[str, Any]) -> str:
@@ -485,7 +508,7 @@ async def _submit_comment(
     channel = data.get("c")
     page_id = v.selected_value(view, v.PAGE_ACTION)
     text = v.text_value(view, v.TEXT_ACTION)
-    ref = parse_page_reference(page_id) if page_id else None
+    ref = parse_ref_value(page_id) if page_id else None
     if ref is None:
         await ack(response_action="errors", errors={v.PAGE_BLOCK: "Choose a page."})
         return

@@ -31,11 +31,16 @@ def _urls(message: Mapping[str, Any]) -> Iterator[str]:
         yield match.group(1) or match.group(2)
 
 
-def linked_content(message: Mapping[str, Any]) -> tuple[ContentRef, str] | None:
-    """The first Confluence page/blog post linked in a message, with a title read from its URL
-    (…/pages/123/Deploy+checklist -> "Deploy checklist"), so no lookup delays the modal."""
+def linked_content(
+    message: Mapping[str, Any], site_url: str | None
+) -> tuple[ContentRef, str] | None:
+    """The first page/blog post of our site (`site_url`; None: not known, so none) linked in a
+    message, with a title read from its URL (…/pages/123/Deploy+checklist -> "Deploy
+    checklist"), so no lookup delays the modal."""
+    if site_url is None:
+        return None
     for url in _urls(message):
-        ref = parse_content_url(html.unescape(url))
+        ref = parse_content_url(html.unescape(url), site_url=site_url)
         if ref is None:
             continue
         segments = urlsplit(html.unescape(url)).path.rstrip("/").split("/")
@@ -43,6 +48,30 @@ def linked_content(message: Mapping[str, Any]) -> tuple[ContentRef, str] | None:
         title = unquote_plus(after_id[0]) if after_id else ""
         return ref, (title or f"Page {ref.id}")[:SLUG_TITLE_MAX]
     return None
+
+
+def ref_value(ref: ContentRef) -> str:
+    """A picker option value: a page's bare id (as the page search gives), `blogpost:ID`."""
+    return f"blogpost:{ref.id}" if ref.kind == "blogpost" else ref.id
+
+
+def parse_ref_value(value: str) -> ContentRef | None:
+    kind, _, content_id = value.rpartition(":")
+    if kind == "blogpost" and content_id.isdigit():
+        return ContentRef("blogpost", content_id)
+    return ContentRef("page", value) if value.isdigit() else None
+
+
+def foreign_link(target: str, site_url: str) -> str | None:
+    """The sentence for a link to another Confluence site than ours, else None."""
+    host = urlsplit(target.strip().strip("<>").split("|", 1)[0]).hostname
+    site_host = urlsplit(site_url).hostname
+    if host is None or site_host is None or host.lower() == site_host.lower():
+        return None
+    return (
+        f":warning: That link is on {host}, but I'm connected to {site_host}. "
+        "Use a link to a page on that site (or the page's id)."
+    )
 
 
 def prefill_text(message: Mapping[str, Any]) -> str:

@@ -9,8 +9,15 @@ import httpx
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.confluence.urls import ContentRef
 from bot.convert import References
-from bot.slack.write.comment import linked_content, prefill_text
+from bot.slack.write.comment import (
+    foreign_link,
+    linked_content,
+    parse_ref_value,
+    prefill_text,
+    ref_value,
+)
 from bot.slack.write.files import FileSkipped, SlackFile, download, files_in
 from bot.slack.write.names import SlackDirectory
 from bot.slack.write.pickers import _matches_space, page_search_cql
@@ -146,14 +153,35 @@ async def test_directory_calls_users_info_once_per_user(
     assert len(slack.calls_to("users.info")) == 3 == directory.users_info_calls
 
 
+SITE = "https://acme.atlassian.net"
+
+
+def test_ref_values_keep_the_kind_and_refuse_junk() -> None:
+    page, blog = ContentRef("page", "42"), ContentRef("blogpost", "43")
+    assert parse_ref_value(ref_value(page)) == page
+    assert parse_ref_value(ref_value(blog)) == blog
+    assert ref_value(blog) == "blogpost:43"
+    for junk in ("", "abc", "blogpost:", "page:1", "blogpost:x"):
+        assert parse_ref_value(junk) is None
+
+
+def test_foreign_links_are_named() -> None:
+    assert foreign_link("123", SITE) is None
+    assert foreign_link(f"{SITE}/wiki/spaces/ENG/pages/1", SITE) is None
+    text = foreign_link("https://other.atlassian.net/wiki/spaces/X/pages/1", SITE)
+    assert text is not None and "other.atlassian.net" in text and "acme.atlassian.net" in text
+
+
 def test_linked_content_and_prefill() -> None:
     message = {
         "text": "see <https://acme.atlassian.net/wiki/spaces/ENG/pages/42/Deploy+notes|x> &amp; go",
         "blocks": [],
     }
-    ref, title = linked_content(message) or (None, "")
+    ref, title = linked_content(message, SITE) or (None, "")
     assert ref is not None and (ref.id, title) == ("42", "Deploy notes")
-    assert linked_content({"text": "https://example.com/nope"}) is None
+    assert linked_content(message, None) is None  # site unknown: nothing preselected
+    assert linked_content(message, "https://other.atlassian.net") is None  # not our site
+    assert linked_content({"text": "https://example.com/nope"}, SITE) is None
     rich = {
         "blocks": [
             {
@@ -172,7 +200,7 @@ def test_linked_content_and_prefill() -> None:
             }
         ]
     }
-    found = linked_content(rich)
+    found = linked_content(rich, SITE)
     assert found is not None and found[0].id == "7" and found[1] == "Page 7"
     assert (
         prefill_text(message)
