@@ -16,10 +16,12 @@ from bot.slack import connect_flow
 from bot.slack.identity import NotConnected
 from bot.slack.identity_view import CHECK_ACTION, CONNECT_ACTION, DISCONNECT_ACTION
 from bot.slack.search_view import MORE_ACTION
+from bot.slack.write.views import SPACE_ACTION, SPACE_BLOCK
 from tests.fakes.confluence_fake import FakeConfluence, RecordedRequest
 from tests.fakes.slack_fake import FakeSlack, validate_blocks
 from tests.fakes.slack_signing import interactivity_body
 from tests.slack.conftest import CHANNEL, TEAM, USER, Harness
+from tests.slack.harness_extra import global_shortcut, options_load
 from tests.slack.identity_harness import DIRECT, harness_with
 
 SITE = "https://acme.atlassian.net"
@@ -550,6 +552,17 @@ async def test_required_mode_digest_subscribe_asks_to_connect(required: Harness)
     assert "/confluence connect" in h.answer_text(url)
     assert h.confluence.requests[before:] == []
     assert await h.services.store.subscriptions.list_by_channel(TEAM, CHANNEL) == []
+
+
+async def test_required_mode_space_picker_says_to_connect(required: Harness) -> None:
+    h = required
+    await global_shortcut(h, "create_page")
+    # The create modal opens before any Confluence call (the module's fake keeps older views).
+    view = list(h.slack.views.values())[-1]
+    assert view["callback_id"] == "create_page_view"
+    found = await options_load(h, view, SPACE_ACTION, SPACE_BLOCK, "eng")
+    [problem] = found["options"]
+    assert "/confluence connect" in problem["text"]["text"]
 
 
 async def test_stale_user_digest_subscribe_asks_to_reconnect(optional: Harness) -> None:

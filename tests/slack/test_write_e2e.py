@@ -418,6 +418,25 @@ async def test_space_and_parent_options(harness: Harness, space: dict[str, Any])
     assert [o["text"]["text"] for o in from_meta["options"]] == ["Release notes"]
 
 
+async def test_options_load_failure_shows_in_the_list_and_cannot_be_chosen(
+    harness: Harness, space: dict[str, Any]
+) -> None:
+    await global_shortcut(harness, "create_page")
+    view = _opened_view(harness)
+    harness.confluence.fail(r"/spaces$", 503, times=5, headers={"Retry-After": "0"})
+    found = await options_load(harness, view, v.SPACE_ACTION, v.SPACE_BLOCK, "eng")
+    [problem] = found["options"]
+    assert "Confluence isn't answering" in problem["text"]["text"]
+    assert len(problem["text"]["text"]) <= 75  # Slack's limit for option text
+    chosen = {v.SPACE_BLOCK: {v.SPACE_ACTION: selected(problem["value"])}}
+    answer = await submit(harness, view, {**_create_values(space, "T", ""), **chosen})
+    assert answer.json()["errors"][v.SPACE_BLOCK] == "Choose a space."
+    bad_parent = {"parent-none": {v.PARENT_ACTION: selected(problem["value"])}}
+    answer = await submit(harness, view, {**_create_values(space, "T", ""), **bad_parent})
+    assert "parent-none" in answer.json()["errors"]
+    assert harness.confluence.requests_to("POST", r"/api/v2/pages$") == []
+
+
 async def test_options_are_capped_at_100(harness: Harness) -> None:
     for i in range(120):
         harness.confluence.add_space(f"S{i:03d}", f"Space {i}")

@@ -12,12 +12,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.confluence import ConfluenceError
+from bot.confluence import AuthError, ConfluenceError, PermissionDenied, RateLimited
 from bot.confluence.urls import parse_page_reference
 from bot.convert import Names, message_to_storage, storage_to_text
 from bot.slack import oops
 from bot.slack.blocks import Element, link, option, options_response
 from bot.slack.context import CommandContext
+from bot.slack.identity import ConnectionPending, IdentityRequired, ReconnectNeeded
 from bot.slack.services import Services
 from bot.slack.write import views as v
 from bot.slack.write.comment import (
@@ -324,11 +325,32 @@ async def _options(
         options = await asyncio.wait_for(load(confluence), OPTIONS_BUDGET_SECONDS)
     except ConfluenceError as exc:
         await services.on_confluence_error(exc, team, user, action="options")
-        options = []
+        # An options response cannot carry a message: the one option says what is wrong
+        # (choosing it is refused on submit, like no choice).
+        options = [option(_options_problem(exc), OPTION_PROBLEM)]
     except TimeoutError:
-        log.warning("options load timed out action=%s", body.get("action_id"))
-        options = []
+        log.warning(
+            "options load timed out action=%s user=%s team=%s", body.get("action_id"), user, team
+        )
+        options = [option("⚠ Confluence is slow to answer — type again", OPTION_PROBLEM)]
     return options_response(options)
+
+
+OPTION_PROBLEM = "problem"
+
+
+def _options_problem(exc: ConfluenceError) -> str:
+    if isinstance(exc, ReconnectNeeded):
+        return "⚠ Your connection stopped working: run /confluence connect"
+    if isinstance(exc, ConnectionPending):
+        return "⚠ Finish connecting first: /confluence connect"
+    if isinstance(exc, IdentityRequired):
+        return "⚠ Connect your account first: /confluence connect"
+    if isinstance(exc, AuthError | PermissionDenied):
+        return "⚠ Confluence refused access: see /confluence whoami"
+    if isinstance(exc, RateLimited):
+        return "⚠ Confluence is busy — type again in a moment"
+    return "⚠ Confluence isn't answering — try again"
 
 
 # ---------------------------------------------------------------- submissions
@@ -408,7 +430,9 @@ _ACTION_OF = {
     v.TITLE_BLOCK: v.TITLE_ACTION,
     v.SPACE_BLOCK: v.SPACE_ACTION,
     v.PAGE_BLOCK: v.PAGE_ACTION,
+    v.PARENT_BLOCK: v.PARENT_ACTION,
 }
+NO_PARENT = "Choose a parent page from the list, or clear it."
 
 
 def _placed(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
@@ -442,6 +466,9 @@ async def _submit_save(
         view, v.INCLUDE_ACTION, v.INCLUDE_VALUE
     )
     parent = v.selected_value(view, v.PARENT_ACTION)
+    if parent is not None and not parent.isdigit():
+        await ack(response_action="errors", errors=_placed(view, {v.PARENT_BLOCK: NO_PARENT}))
+        return
     who = _who(body)
     key = submission_key(
         "save", str(view.get("id")), [space.value if space else None, parent, title, include]
@@ -485,6 +512,9 @@ async def _submit_create(
         await ack(response_action="errors", errors={v.TITLE_BLOCK: "Give the page a title."})
         return
     parent = v.selected_value(view, v.PARENT_ACTION)
+    if parent is not None and not parent.isdigit():
+        await ack(response_action="errors", errors=_placed(view, {v.PARENT_BLOCK: NO_PARENT}))
+        return
     text = v.text_value(view, v.BODY_ACTION)
     who = _who(body)
     channel = data.get("c")
