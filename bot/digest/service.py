@@ -311,7 +311,13 @@ class DigestService:
         try:
             return await self._source.display_names(connection, ids)
         except (SourceUnavailable, SourceAccessLost) as exc:
-            log.warning("digest author names unavailable: %s", exc)  # names are cosmetic
+            # Names are cosmetic: the digest goes out without them.
+            log.warning(
+                "digest author names unavailable connection=%s authors=%d: %s",
+                connection,
+                len(ids),
+                exc,
+            )
             return {}
 
     @staticmethod
@@ -319,7 +325,15 @@ class DigestService:
         problem: Literal["unavailable", "access_lost"] = (
             "access_lost" if isinstance(exc, SourceAccessLost) else "unavailable"
         )
-        log.warning("digest fetch failed (%s): %s", problem, exc)
+        jobs = list(jobs)
+        log.warning(
+            "digest fetch failed (%s) subscriptions=%s spaces=%s connection=%s: %s",
+            problem,
+            ",".join(str(j.sub.id) for j in jobs),
+            ",".join(sorted({j.sub.space_key for j in jobs})),
+            jobs[0].sub.connection_id if jobs else None,
+            exc,
+        )
         for job in jobs:
             job.problem = job.problem or problem
 

@@ -155,6 +155,14 @@ async def test_recent_lists_newest_pages_and_blog_posts(
     assert "Recently updated in Confluence" in harness.answers(url)[0]["text"]
 
 
+@pytest.mark.parametrize("args", ["ENG.", "eng ops", "<b>"])
+async def test_recent_with_something_not_a_space_key_says_so(harness: Harness, args: str) -> None:
+    _, url = await harness.command(f"recent {args}")
+    (answer,) = harness.answers(url)
+    assert "isn't a space key" in answer["text"] and "<b>" not in answer["text"]
+    assert harness.confluence.requests_to("GET", r"/rest/api/search$") == []
+
+
 @pytest.mark.parametrize("text", ["", "help", "HELP"])
 async def test_help_is_the_immediate_ack(harness: Harness, text: str) -> None:
     response, url = await harness.command(text)

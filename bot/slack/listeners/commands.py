@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import oops
+from bot.slack.blocks import mrkdwn_escape
 from bot.slack.context import CommandContext
 from bot.slack.listeners import digests, identity, write
 from bot.slack.listeners.search import recent, search
@@ -42,6 +43,13 @@ async def _search(services: Services, ctx: CommandContext, args: str, *, implici
 async def _recent(services: Services, ctx: CommandContext, args: str) -> None:
     words = args.split()
     key = parse_search(f"in:{words[0]}").space_key if words else None
+    if words and (key is None or len(words) > 1):
+        await ctx.respond(
+            response_type="ephemeral",
+            text=f"`{mrkdwn_escape(args.strip()[:80])}` isn't a space key. "
+            "Usage: `/confluence recent [SPACEKEY]`, e.g. `/confluence recent ENG`.",
+        )
+        return
     await recent(services, ctx.respond, team_id=ctx.team_id, user_id=ctx.user_id, space_key=key)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -15,6 +16,16 @@ import httpx
 MAX_FILE_BYTES = 25 * 1024 * 1024
 CONCURRENCY = 4
 _UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f]+")
+# The bot token goes only to Slack's own hosts (and the configured API host: GovSlack, tests).
+# Files kept elsewhere (Google Drive and other external files) have other URLs.
+SLACK_DOMAINS = ("slack.com", "slack-gov.com")
+
+
+def is_slack_host(url: str, extra_hosts: Collection[str] = ()) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return bool(host) and (
+        host in extra_hosts or any(host == d or host.endswith("." + d) for d in SLACK_DOMAINS)
+    )
 
 
 class FileSkipped(Exception):
@@ -28,6 +39,7 @@ class SlackFile:
     mimetype: str
     size: int | None
     url: str | None
+    external: bool = False
 
     @classmethod
     def from_message_file(cls, file: Mapping[str, Any]) -> SlackFile:
@@ -38,6 +50,7 @@ class SlackFile:
             mimetype=str(file.get("mimetype") or "application/octet-stream"),
             size=size if isinstance(size, int) else None,
             url=file.get("url_private_download") or file.get("url_private"),
+            external=bool(file.get("is_external")),
         )
 
     @property
@@ -63,13 +76,22 @@ def files_in(messages: Sequence[Mapping[str, Any]]) -> list[SlackFile]:
 
 
 async def download(
-    http: httpx.AsyncClient, file: SlackFile, token: str, *, max_bytes: int = MAX_FILE_BYTES
+    http: httpx.AsyncClient,
+    file: SlackFile,
+    token: str,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    extra_hosts: Collection[str] = (),
 ) -> bytes:
-    """The file's bytes. Raises FileSkipped (too big, no URL, refused, failed)."""
+    """The file's bytes. Raises FileSkipped (too big, no URL, not in Slack, refused, failed)."""
     if file.size is not None and file.size > max_bytes:
         raise FileSkipped(f"larger than the {max_bytes // (1024 * 1024)} MB limit")
+    if file.external:
+        raise FileSkipped("stored outside Slack")
     if not file.url:
         raise FileSkipped("Slack gave no download link")
+    if not is_slack_host(file.url, extra_hosts):
+        raise FileSkipped("its link is not a Slack file link")
     try:
         async with http.stream(
             "GET", file.url, headers={"Authorization": f"Bearer {token}"}, follow_redirects=True
@@ -91,9 +113,15 @@ async def download(
 
 
 async def download_all(
-    files: list[SlackFile], token: str, *, max_bytes: int = MAX_FILE_BYTES
+    files: list[SlackFile],
+    token: str,
+    *,
+    api_url: str,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> dict[str, bytes | FileSkipped]:
-    """Bytes or the reason, by file id; a few downloads at a time."""
+    """Bytes or the reason, by file id; a few downloads at a time. `api_url` is the Slack Web
+    API base in use: its host may serve files too (GovSlack, tests)."""
+    extra_hosts = {(urlsplit(api_url).hostname or "").lower()} - {""}
     limit = asyncio.Semaphore(CONCURRENCY)
     results: dict[str, bytes | FileSkipped] = {}
     async with httpx.AsyncClient(timeout=60.0) as http:
@@ -101,7 +129,9 @@ async def download_all(
         async def one(file: SlackFile) -> None:
             async with limit:
                 try:
-                    results[file.id] = await download(http, file, token, max_bytes=max_bytes)
+                    results[file.id] = await download(
+                        http, file, token, max_bytes=max_bytes, extra_hosts=extra_hosts
+                    )
                 except FileSkipped as exc:
                     results[file.id] = exc
 

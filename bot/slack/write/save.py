@@ -193,7 +193,9 @@ async def _write(
     files = files_in(messages)
     already = await _attachment_names(confluence, existing.id) if existing and files else set()
     fetched = await download_all(
-        [f for f in files if f.attachment_name not in already], client.token or ""
+        [f for f in files if f.attachment_name not in already],
+        client.token or "",
+        api_url=client.base_url,
     )
     outcomes = _outcomes(files, already, fetched)
 

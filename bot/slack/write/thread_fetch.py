@@ -66,7 +66,11 @@ async def _join(client: AsyncWebClient, channel_id: str) -> None:
 
 def _unavailable(channel_id: str, error: object) -> ThreadUnavailable:
     log.info("conversations.replies failed channel=%s error=%s", channel_id, error)
-    if error in {"channel_not_found", "not_in_channel", "missing_scope"}:
+    if error == "missing_scope":  # DMs and group DMs: the app asks for channel scopes only
+        return ThreadUnavailable(
+            "I can save threads from channels only, not from direct or group messages."
+        )
+    if error in {"channel_not_found", "not_in_channel"}:
         return ThreadUnavailable(INVITE_HINT)
     if error == "thread_not_found":
         return ThreadUnavailable("That message or thread no longer exists.")

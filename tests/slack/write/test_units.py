@@ -70,8 +70,27 @@ async def test_download_sends_the_bot_token_and_returns_bytes() -> None:
         return httpx.Response(200, content=b"png!", headers={"content-type": "image/png"})
 
     async with _http(httpx.MockTransport(handler)) as http:
-        assert await download(http, _file(), "xoxb-1") == b"png!"
-    assert seen == ["Bearer xoxb-1"]
+        assert await download(http, _file(), "xoxb-1", extra_hosts={"files.slack.test"}) == b"png!"
+        slack_com = _file(url="https://files.slack.com/files-pri/T1-F1/a.png")
+        assert await download(http, slack_com, "xoxb-1") == b"png!"
+    assert seen == ["Bearer xoxb-1"] * 2
+
+
+async def test_download_never_sends_the_token_outside_slack() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, content=b"x", headers={"content-type": "image/png"})
+
+    async with _http(httpx.MockTransport(handler)) as http:
+        for url in ("https://evil.example/slack.com/a.png", "https://slack.com.evil.example/a"):
+            with pytest.raises(FileSkipped, match="not a Slack file link"):
+                await download(http, _file(url=url), "xoxb-1")
+        external = SlackFile("F2", "doc", "application/pdf", 10, "https://drive.test/x", True)
+        with pytest.raises(FileSkipped, match="outside Slack"):
+            await download(http, external, "xoxb-1", extra_hosts={"drive.test"})
+    assert seen == []
 
 
 async def test_download_refuses_big_files_login_pages_and_errors() -> None:
@@ -84,15 +103,16 @@ async def test_download_refuses_big_files_login_pages_and_errors() -> None:
             return httpx.Response(404)
         return httpx.Response(200, content=b"x" * 2048, headers={"content-type": "image/png"})
 
+    hosts = {"files.slack.test", "f.test"}
     async with _http(httpx.MockTransport(handler)) as http:
         with pytest.raises(FileSkipped, match="limit"):
             await download(http, _file(size=30 * 1024 * 1024), "t")
         with pytest.raises(FileSkipped, match="limit"):  # size unknown, stream too long
-            await download(http, _file(size=None), "t", max_bytes=1024)
+            await download(http, _file(size=None), "t", max_bytes=1024, extra_hosts=hosts)
         with pytest.raises(FileSkipped, match="files:read"):
-            await download(http, _file(url="https://f.test/login"), "t")
+            await download(http, _file(url="https://f.test/login"), "t", extra_hosts=hosts)
         with pytest.raises(FileSkipped, match="404"):
-            await download(http, _file(url="https://f.test/gone"), "t")
+            await download(http, _file(url="https://f.test/gone"), "t", extra_hosts=hosts)
         with pytest.raises(FileSkipped, match="no download link"):
             await download(http, _file(url=None), "t")
 
@@ -206,3 +226,11 @@ def test_linked_content_and_prefill() -> None:
         prefill_text(message)
         == "see <https://acme.atlassian.net/wiki/spaces/ENG/pages/42/Deploy+notes|x> & go"
     )
+
+
+def test_thread_unavailable_sentences() -> None:
+    from bot.slack.write.thread_fetch import INVITE_HINT, _unavailable
+
+    assert "direct or group messages" in str(_unavailable("D1", "missing_scope"))
+    assert str(_unavailable("G1", "channel_not_found")) == INVITE_HINT
+    assert "no longer exists" in str(_unavailable("C1", "thread_not_found"))
