@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.logs import new_request_id
 from bot.slack.authorization import CachedAuthorization
 from bot.slack.listeners import register
+from bot.slack.logged_respond import LoggedRespond
 from bot.slack.services import Services
 
 log = logging.getLogger("bot.slack")
@@ -92,6 +93,13 @@ def create_app(
     async def request_ids(body: dict[str, Any], next: Any) -> Any:
         hint = body.get("event_id") or body.get("trigger_id")
         new_request_id(str(hint) if hint else None)
+        return await next()
+
+    @app.middleware
+    async def logged_respond(context: AsyncBoltContext, next: Any) -> Any:
+        respond = context.get("respond")
+        if isinstance(respond, AsyncRespond) and not isinstance(respond, LoggedRespond):
+            context["respond"] = LoggedRespond.wrapping(respond)
         return await next()
 
     @app.error

@@ -11,6 +11,7 @@ import pytest
 from bot.slack.search_view import MORE_ACTION, SHARE_ACTION
 from tests.aiosqlite_threads import finish_worker_threads
 from tests.fakes.slack_fake import validate_blocks
+from tests.fakes.slack_signing import slash_command_body
 from tests.slack.conftest import CHANNEL, USER, Harness
 
 SITE = "https://acme.atlassian.net"
@@ -214,6 +215,24 @@ async def test_unexpected_failure_is_logged_and_the_user_is_told(
     assert "Something went wrong on my side" in answer["text"]
     [failure] = [r for r in caplog.records if "background task failed" in r.getMessage()]
     assert f"user={USER}" in failure.getMessage() and failure.exc_info is not None
+
+
+async def test_refused_response_url_answer_is_logged(
+    harness: Harness, kube: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    never_issued = f"{harness.slack_url}/response/0000000000000000"
+    body = slash_command_body(
+        "search kubernetes",
+        user_id=USER,
+        channel_id=CHANNEL,
+        team_id="T0001",
+        response_url=never_issued,
+        trigger_id=harness.slack.new_trigger_id(),
+    )
+    await harness.post(body, "application/x-www-form-urlencoded")
+    await harness.settle()
+    [refused] = [r for r in caplog.records if "refused a response_url answer" in r.getMessage()]
+    assert "status=404" in refused.getMessage() and "expired_url" in refused.getMessage()
 
 
 async def test_bad_signature_and_stale_timestamp_are_refused(harness: Harness) -> None:
