@@ -12,8 +12,8 @@ import pytest
 
 from bot import logs
 
-SECRET = "xoxb-123456-secret-token"
-OTHER_SECRET = "mk_live_abcdef987654"
+SECRET = "fake-slack-token-not-real-0001"  # obviously fake: masking is by value, not shape
+OTHER_SECRET = "fake-maton-key-not-real-0002"
 QUIETED = ("httpx", "httpcore", "slack_sdk", "slack_bolt", "aiohttp", "apscheduler")
 REPO = Path(__file__).resolve().parents[1]
 

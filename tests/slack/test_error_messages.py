@@ -22,7 +22,7 @@ from bot.confluence.errors import (
 )
 from bot.slack.error_messages import user_message
 
-SECRET = "ATATT3xFfGF0-fake-secret-token"
+SECRET = "fake-confluence-token-not-real-0003"  # no real token prefix
 SECRET_PATH = f"/wiki/api/v2/pages/1?token={SECRET}"
 BODY = {"message": "denied", "authorization": f"Bearer {SECRET}", "headers": {"X-Key": SECRET}}
 
