@@ -1,4 +1,5 @@
-"""One sentence per Confluence error class, for the user who caused it (never with secrets)."""
+"""One sentence per Confluence error class, for the user who caused it (never with secrets),
+and a short label of the same for places that fit only a few words (an option list)."""
 
 from __future__ import annotations
 
@@ -54,3 +55,21 @@ def user_message(exc: ConfluenceError) -> str:
     if isinstance(exc, TransportError):
         return ":electric_plug: I couldn't reach Confluence (network or timeout). Please try again shortly."
     return ":x: Something went wrong talking to Confluence. Please try again."
+
+
+def short_message(exc: ConfluenceError) -> str:
+    """At most 75 characters of plain text (Slack's limit for an option's text)."""
+    # Imported here: bot.slack.identity's refusals are ConfluenceErrors defined over there.
+    from bot.slack.identity import ConnectionPending, IdentityRequired, ReconnectNeeded
+
+    if isinstance(exc, ReconnectNeeded | ExpiredGrant):
+        return "⚠ Your connection stopped working: run /confluence connect"
+    if isinstance(exc, ConnectionPending):
+        return "⚠ Finish connecting first: /confluence connect"
+    if isinstance(exc, IdentityRequired | NoConnection):
+        return "⚠ Connect your account first: /confluence connect"
+    if isinstance(exc, AuthError | PermissionDenied):
+        return "⚠ Confluence refused access: see /confluence whoami"
+    if isinstance(exc, RateLimited):
+        return "⚠ Confluence is busy — type again in a moment"
+    return "⚠ Confluence isn't answering — try again"

@@ -20,7 +20,8 @@ from bot.confluence.errors import (
     ServiceUnavailable,
     TransportError,
 )
-from bot.slack.error_messages import user_message
+from bot.slack.error_messages import short_message, user_message
+from bot.slack.identity import ConnectionPending, NotConnected, ReconnectNeeded
 
 SECRET = "fake-confluence-token-not-real-0003"  # no real token prefix
 SECRET_PATH = f"/wiki/api/v2/pages/1?token={SECRET}"
@@ -56,6 +57,20 @@ def test_distinct_sentences_apart_from_server_and_transport() -> None:
     assert len(set(without_transport.values())) == len(without_transport), sentences
     for sentence in sentences.values():
         assert sentence.strip() and "\n" not in sentence
+
+
+def test_short_labels_fit_an_option_and_point_at_the_fix() -> None:
+    refusals = [
+        NotConnected("T1", "U1"),
+        ConnectionPending("T1", "U1"),
+        ReconnectNeeded("T1", "U1"),
+    ]
+    for exc in [*CASES.values(), *refusals]:
+        label = short_message(exc)
+        assert 0 < len(label) <= 75 and SECRET not in label and "\n" not in label
+    for exc in [*refusals, CASES["ExpiredGrant"], CASES["NoConnection"]]:
+        assert "/confluence connect" in short_message(exc)
+    assert short_message(CASES["RateLimited"]) != short_message(CASES["ServerError"])
 
 
 def test_server_error_and_transport_error_are_told_apart() -> None:

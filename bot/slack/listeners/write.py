@@ -12,13 +12,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.confluence import AuthError, ConfluenceError, PermissionDenied, RateLimited
+from bot.confluence import ConfluenceError
 from bot.confluence.urls import parse_page_reference
 from bot.convert import Names, message_to_storage, storage_to_text
 from bot.slack import oops
 from bot.slack.blocks import Element, link, option, options_response
 from bot.slack.context import CommandContext
-from bot.slack.identity import ConnectionPending, IdentityRequired, ReconnectNeeded
+from bot.slack.error_messages import short_message
 from bot.slack.services import Services
 from bot.slack.write import views as v
 from bot.slack.write.comment import (
@@ -327,7 +327,7 @@ async def _options(
         await services.on_confluence_error(exc, team, user, action="options")
         # An options response cannot carry a message: the one option says what is wrong
         # (choosing it is refused on submit, like no choice).
-        options = [option(_options_problem(exc), OPTION_PROBLEM)]
+        options = [option(short_message(exc), OPTION_PROBLEM)]
     except TimeoutError:
         log.warning(
             "options load timed out action=%s user=%s team=%s", body.get("action_id"), user, team
@@ -337,20 +337,6 @@ async def _options(
 
 
 OPTION_PROBLEM = "problem"
-
-
-def _options_problem(exc: ConfluenceError) -> str:
-    if isinstance(exc, ReconnectNeeded):
-        return "⚠ Your connection stopped working: run /confluence connect"
-    if isinstance(exc, ConnectionPending):
-        return "⚠ Finish connecting first: /confluence connect"
-    if isinstance(exc, IdentityRequired):
-        return "⚠ Connect your account first: /confluence connect"
-    if isinstance(exc, AuthError | PermissionDenied):
-        return "⚠ Confluence refused access: see /confluence whoami"
-    if isinstance(exc, RateLimited):
-        return "⚠ Confluence is busy — type again in a moment"
-    return "⚠ Confluence isn't answering — try again"
 
 
 # ---------------------------------------------------------------- submissions
