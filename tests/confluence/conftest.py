@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from functools import cache
@@ -15,7 +16,9 @@ from pydantic import SecretStr
 from bot.confluence import ConfluenceClient, DirectAuth, GatewayAuth, RetryPolicy
 from tests.fakes.confluence_fake import FakeConfluence
 
-SPECS = Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "confluence"
+# ../shared next to the checkout, or SHARED_DIR (a worktree's ../shared is not the project's).
+SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+SPECS = SHARED / "specs" / "confluence"
 GATEWAY = "http://gateway.test"
 CTRL = "http://ctrl.test"
 GATEWAY_PREFIX = re.compile(r"^/confluence/ex/confluence/[^/]+(?=/wiki/)")
