@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     # Confluence through Maton's managed-OAuth gateway.
     maton_api_key: SecretStr | None = None
     maton_api_url: str = "https://api.maton.ai"
-    maton_ctrl_url: str = "https://ctrl.maton.ai"
+    # Maton manages connections on the gateway host ({MATON_API_URL}/connections); set this only
+    # for a deployment whose connection API lives on a separate host.
+    maton_ctrl_url: str | None = None
     maton_connection: str | None = None
     confluence_cloud_id: str | None = None
 
@@ -52,6 +54,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     @field_validator(
+        "maton_ctrl_url",
         "maton_connection",
         "confluence_cloud_id",
         "confluence_url",

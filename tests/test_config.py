@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.config import ConfigError, ConfluenceMode, load_settings
+from bot.confluence import GatewayAuth
+from bot.confluence.factory import auth_from_settings
 
 ENV_KEYS = (
     "MATON_API_KEY",
     "MATON_API_URL",
+    "MATON_CTRL_URL",
     "MATON_CONNECTION",
     "CONFLUENCE_CLOUD_ID",
     "CONFLUENCE_URL",
@@ -33,6 +36,25 @@ def test_gateway_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.maton_connection == "conn-1"
     assert "mk-secret-value" not in repr(settings)
     assert "mk-secret-value" not in str(settings.model_dump())
+
+
+def test_connection_api_defaults_to_the_gateway_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Maton manages connections on the gateway host ({MATON_API_URL}/connections).
+    monkeypatch.setenv("MATON_API_KEY", "mk-secret-value")
+    monkeypatch.setenv("MATON_API_URL", "https://maton.example.com/")
+    settings = load_settings()
+    assert settings.maton_ctrl_url is None
+    assert _connections_url() == "https://maton.example.com"
+    monkeypatch.setenv("MATON_CTRL_URL", "https://ctrl.example.com/")
+    assert _connections_url() == "https://ctrl.example.com"
+    monkeypatch.setenv("MATON_CTRL_URL", " ")
+    assert _connections_url() == "https://maton.example.com"
+
+
+def _connections_url() -> str:
+    auth = auth_from_settings(load_settings())
+    assert isinstance(auth, GatewayAuth)
+    return auth.connections_url
 
 
 def test_direct_mode(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,11 +14,17 @@ class GatewayAuth:
 
     api_key: SecretStr
     api_url: str = "https://api.maton.ai"
-    ctrl_url: str = "https://ctrl.maton.ai"
+    # Maton's connection API; None: the gateway host, where Maton serves /connections.
+    ctrl_url: str | None = None
     connection: str | None = None
     cloud_id: str | None = None
     # Picks the site when several are accessible, and gives absolute links without discovery.
     site_url: str | None = None
+
+    @property
+    def connections_url(self) -> str:
+        """Base of Maton's connection API (``{base}/connections``)."""
+        return self.ctrl_url or self.api_url
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key.get_secret_value()}"}

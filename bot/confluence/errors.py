@@ -1,8 +1,9 @@
 """One exception tree for everything the Confluence client raises.
 
     ConfluenceError
-    ├── TransportError            no HTTP answer: connection refused, DNS, TLS, timeout
-    │   └── RequestTimeout
+    ├── TransportError            no HTTP answer from Confluence: connection refused, DNS, TLS, timeout
+    │   ├── RequestTimeout
+    │   └── ConnectionServiceUnreachable  no answer from Maton's connection API (/connections)
     └── ApiError                  an HTTP answer with an error status
         ├── BadRequest            400 (Confluence's message included)
         │   └── NoConnection      gateway 400: no (active) Maton connection for the app
@@ -32,13 +33,21 @@ class ConfluenceError(Exception):
 
 
 class TransportError(ConfluenceError):
+    service = "Confluence"
+
     def __init__(self, method: str, path: str, reason: str) -> None:
         self.method, self.path, self.reason = method, path, reason
-        super().__init__(f"{method} {path}: could not reach Confluence ({reason})")
+        super().__init__(f"{method} {path}: could not reach {self.service} ({reason})")
 
 
 class RequestTimeout(TransportError):
     pass
+
+
+class ConnectionServiceUnreachable(TransportError):
+    """Maton's connection API (MATON_API_URL, or MATON_CTRL_URL when set) did not answer."""
+
+    service = "Maton's connection service (check MATON_API_URL / MATON_CTRL_URL)"
 
 
 class ApiError(ConfluenceError):

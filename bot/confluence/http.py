@@ -13,6 +13,7 @@ from bot.confluence.auth import Auth, DirectAuth, GatewayAuth, Site
 from bot.confluence.errors import (
     ApiError,
     ConfluenceError,
+    ConnectionServiceUnreachable,
     ExpiredGrant,
     RequestTimeout,
     TransportError,
@@ -32,8 +33,9 @@ from bot.confluence.retry import (
 log = logging.getLogger("bot.confluence")
 
 # "site": paths from the site root (/wiki/api/v2/..., /wiki/rest/api/...); "gateway": Maton gateway
-# paths (/confluence/oauth/...); "ctrl": Maton's connection API (/connections).
-Target = Literal["site", "gateway", "ctrl"]
+# paths (/confluence/oauth/...); "connections": Maton's connection API (/connections), on the
+# gateway host unless MATON_CTRL_URL moves it.
+Target = Literal["site", "gateway", "connections"]
 
 
 class _Unset:
@@ -152,8 +154,8 @@ class ConfluenceHttp:
             return self.auth.site_url + path
         if target == "gateway":
             return self.auth.api_url + path
-        if target == "ctrl":
-            return self.auth.ctrl_url + path
+        if target == "connections":
+            return self.auth.connections_url + path
         site = await self.site()
         return f"{self.auth.api_url}/confluence/ex/confluence/{site.cloud_id}{path}"
 
@@ -195,10 +197,8 @@ class ConfluenceHttp:
                 response = await self._client.request(
                     method, url, params=clean_params, json=json, files=files, headers=all_headers
                 )
-            except httpx.TimeoutException as exc:
-                error = RequestTimeout(method, shown_path, type(exc).__name__)
             except httpx.TransportError as exc:
-                error = TransportError(method, shown_path, type(exc).__name__)
+                error = _unreachable(target, exc)(method, shown_path, type(exc).__name__)
             else:
                 if response.status_code < 400:
                     return response
@@ -231,6 +231,13 @@ class ConfluenceHttp:
         if response.status_code == 204 or not response.content:
             return None
         return response.json()
+
+
+def _unreachable(target: Target, exc: httpx.TransportError) -> type[TransportError]:
+    """No answer: from Maton's connection service, or from Confluence (through the gateway or not)."""
+    if target == "connections":
+        return ConnectionServiceUnreachable
+    return RequestTimeout if isinstance(exc, httpx.TimeoutException) else TransportError
 
 
 def _retryable(error: ConfluenceError) -> bool:

@@ -8,6 +8,7 @@ from bot.confluence.errors import (
     BadRequest,
     Conflict,
     ConfluenceError,
+    ConnectionServiceUnreachable,
     ExpiredGrant,
     NoConnection,
     NotFound,
@@ -52,6 +53,11 @@ def user_message(exc: ConfluenceError) -> str:
         return f":x: Confluence refused the request{detail}"
     if isinstance(exc, ServerError):
         return ":cloud: Confluence is unavailable right now. Please try again in a few minutes."
+    if isinstance(exc, ConnectionServiceUnreachable):
+        return (
+            ":electric_plug: I couldn't reach Maton's connection service (network or timeout), "
+            "so your Confluence connection wasn't changed or checked. Please try again shortly."
+        )
     if isinstance(exc, TransportError):
         return ":electric_plug: I couldn't reach Confluence (network or timeout). Please try again shortly."
     return ":x: Something went wrong talking to Confluence. Please try again."

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Iterator
 from functools import cache
 from pathlib import Path
 
-import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -20,7 +19,6 @@ from tests.fakes.confluence_fake import FakeConfluence
 SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
 SPECS = SHARED / "specs" / "confluence"
 GATEWAY = "http://gateway.test"
-CTRL = "http://ctrl.test"
 GATEWAY_PREFIX = re.compile(r"^/confluence/ex/confluence/[^/]+(?=/wiki/)")
 
 
@@ -58,18 +56,19 @@ def gateway_client(
     site_url: str | None = None,
     retry: RetryPolicy | None = None,
     rate: float = 1000.0,
+    ctrl_url: str | None = None,
 ) -> ConfluenceClient:
     auth = GatewayAuth(
         api_key=SecretStr(fake.api_key),
         api_url=GATEWAY,
-        ctrl_url=CTRL,
+        ctrl_url=ctrl_url,
         connection=connection,
         cloud_id=cloud_id,
         site_url=site_url,
     )
     return ConfluenceClient(
         auth,
-        transport=httpx.ASGITransport(app=fake.app),
+        transport=fake.transport(),
         clock=clock,
         retry=retry or RetryPolicy(base_delay=0.5, jitter=0.0),
         requests_per_second=rate,
@@ -80,7 +79,7 @@ def direct_client(fake: FakeConfluence, clock: FakeClock) -> ConfluenceClient:
     auth = DirectAuth(site_url=fake.site_url, email=fake.email, api_token=SecretStr(fake.api_token))
     return ConfluenceClient(
         auth,
-        transport=httpx.ASGITransport(app=fake.app),
+        transport=fake.transport(),
         clock=clock,
         retry=RetryPolicy(base_delay=0.5, jitter=0.0),
         requests_per_second=1000.0,

@@ -78,7 +78,7 @@ async def test_wrong_api_key_is_auth_error_with_hint(
 
     from bot.confluence import GatewayAuth
 
-    auth = GatewayAuth(api_key=SecretStr("wrong-key-123"), api_url="http://gw.test")
+    auth = GatewayAuth(api_key=SecretStr("wrong-key-123"), api_url="http://gateway.test")
     async with ConfluenceClient(
         auth, transport=httpx.ASGITransport(app=fake.app), clock=clock
     ) as c:

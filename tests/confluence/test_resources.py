@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.confluence import Conflict, ConfluenceClient, NotFound
+from bot.confluence import Conflict, ConfluenceClient, ConnectionServiceUnreachable, NotFound
+from tests.confluence.conftest import FakeClock, gateway_client
 from tests.fakes.confluence_fake import FakeConfluence
 
 SITE = "https://acme.atlassian.net"
@@ -248,3 +249,22 @@ async def test_connections(client: ConfluenceClient, fake: FakeConfluence) -> No
     await client.connections.delete(created.connection_id)
     with pytest.raises(NotFound):
         await client.connections.get(created.connection_id)
+    # Maton manages connections on the gateway's own host, as its documentation shows.
+    assert {r.host for r in fake.requests if r.path.startswith("/connections")} == {"gateway.test"}
+
+
+async def test_connections_on_a_separate_control_host_when_configured(clock: FakeClock) -> None:
+    fake = FakeConfluence(ctrl_url="http://ctrl.test")
+    async with gateway_client(fake, clock, ctrl_url="http://ctrl.test") as client:
+        created = await client.connections.create()
+        assert [c.connection_id for c in await client.connections.list()] == [created.connection_id]
+    assert {r.host for r in fake.requests} == {"ctrl.test"}
+
+
+async def test_connections_fail_as_unreachable_on_a_host_maton_does_not_serve(
+    fake: FakeConfluence, clock: FakeClock
+) -> None:
+    async with gateway_client(fake, clock, ctrl_url="http://ctrl.invalid") as client:
+        with pytest.raises(ConnectionServiceUnreachable) as info:
+            await client.connections.create()
+    assert "Maton" in str(info.value) and fake.requests == []

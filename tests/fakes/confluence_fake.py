@@ -1,10 +1,12 @@
 """An in-memory Confluence Cloud site behind the Maton gateway, as a Starlette ASGI app.
 
-Three "hosts" share one app, told apart by path:
-  * Maton gateway  ``/confluence/ex/confluence/{cloudId}/wiki/...`` and
-    ``/confluence/oauth/token/accessible-resources`` (``Authorization: Bearer <api_key>``);
-  * direct site    ``/wiki/api/v2/...``, ``/wiki/rest/api/...`` (Basic ``email:api_token``);
-  * Maton control  ``/connections[/{id}]`` (Bearer api_key).
+Two services share one app:
+  * Maton, on ``maton_url``'s host only (like ``https://api.maton.ai``): the gateway
+    ``/confluence/ex/confluence/{cloudId}/wiki/...``, ``/confluence/oauth/token/accessible-resources``
+    and connection management ``/connections[/{id}]``, all with ``Authorization: Bearer <api_key>``;
+    ``/connections`` also on ``ctrl_url``'s host when one is given (a separate control host);
+  * the direct site ``/wiki/api/v2/...``, ``/wiki/rest/api/...`` (Basic ``email:api_token``).
+Loopback hosts serve both (see confluence_hosts). ``transport()`` fails other hosts as DNS would.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.fakes.confluence_hosts import HostsTransport, is_loopback, netloc
 from tests.fakes.confluence_http import Call, HttpError, Router, v1_error, v2_error
 from tests.fakes.confluence_store import JSON, ConfluenceState, iso
 from tests.fakes.confluence_v1 import V1Api
@@ -47,6 +51,7 @@ class RecordedRequest:
     headers: dict[str, str]  # lower-case keys
     body: bytes
     account_id: str | None = None  # acting identity, once authenticated
+    host: str = ""  # the Host it was sent to
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -90,8 +95,12 @@ class FakeConfluence(ConfluenceState):
         email: str = "bot@example.com",
         api_token: str = "test-api-token",
         extra_sites: list[tuple[str, str]] | tuple[tuple[str, str], ...] = (),
+        maton_url: str = "http://gateway.test",
+        ctrl_url: str | None = None,
     ) -> None:
         super().__init__(site_url, "557058:shared-bot")
+        self.maton_url = maton_url
+        self.ctrl_url = ctrl_url
         self.cloud_id = cloud_id
         self.api_key = api_key
         self.email = email
@@ -110,6 +119,22 @@ class FakeConfluence(ConfluenceState):
         self.app = Starlette(
             routes=[Route("/{path:path}", self._handle, methods=_METHODS)],
         )
+
+    # -- hosts -------------------------------------------------------------------------------
+    def hosts(self) -> set[str]:
+        """Every host this fake answers on (besides loopback)."""
+        sites = [self.site_url, *(url for _, url in self.extra_sites)]
+        return {netloc(u) for u in [self.maton_url, *sites, self.ctrl_url or ""] if u}
+
+    def transport(self) -> httpx.AsyncBaseTransport:
+        """An httpx transport to this fake that fails hosts it does not serve, as DNS would."""
+        return HostsTransport(self.app, self.hosts)
+
+    def _maton_serves(self, host: str, *, connections: bool) -> bool:
+        hosts = {netloc(self.maton_url)}
+        if connections and self.ctrl_url:
+            hosts.add(netloc(self.ctrl_url))
+        return host in hosts or is_loopback(host)
 
     # -- inspection and fault injection ------------------------------------------------------
     def requests_to(self, method: str, path_regex: str) -> list[RecordedRequest]:
@@ -200,6 +225,7 @@ class FakeConfluence(ConfluenceState):
             query=parse_qs(request.url.query, keep_blank_values=True),
             headers={k.lower(): v for k, v in request.headers.items()},
             body=body,
+            host=(request.headers.get("host") or request.url.netloc).lower(),
         )
         self.requests.append(record)
         for slow in self._delays:
@@ -241,6 +267,9 @@ class FakeConfluence(ConfluenceState):
     async def _route(self, request: Request, record: RecordedRequest) -> Response:
         path = record.path
         if path == _RESOURCES or _GATEWAY.match(path) or _CONNECTIONS.match(path):
+            connections = bool(_CONNECTIONS.match(path))
+            if not self._maton_serves(record.host, connections=connections):
+                return JSONResponse({"error": f"No route for {path}"}, status_code=404)
             if not self._bearer_ok(record):
                 return JSONResponse({"error": "Invalid API key"}, status_code=401)
             if path == _RESOURCES:

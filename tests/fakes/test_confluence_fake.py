@@ -35,7 +35,7 @@ def fake() -> FakeConfluence:
 @pytest.fixture
 async def client(fake: FakeConfluence) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=fake.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://maton.test") as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as c:
         yield c
 
 
@@ -91,7 +91,7 @@ async def test_direct_site_needs_basic_auth(client: httpx.AsyncClient) -> None:
 async def test_accessible_resources_lists_sites() -> None:
     fake = FakeConfluence(extra_sites=[("cloud-2", "https://beta.atlassian.net")])
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=fake.app), base_url="http://maton.test"
+        transport=httpx.ASGITransport(app=fake.app), base_url="http://gateway.test"
     ) as client:
         r = await client.get("/confluence/oauth/token/accessible-resources", headers=BEARER)
     assert r.status_code == 200
@@ -102,6 +102,25 @@ async def test_accessible_resources_lists_sites() -> None:
 
 
 # -- Maton connections ------------------------------------------------------------------------
+async def test_maton_answers_on_its_own_host_and_unknown_hosts_do_not_resolve() -> None:
+    fake = FakeConfluence(ctrl_url="http://ctrl.test")
+    async with httpx.AsyncClient(transport=fake.transport()) as c:
+        on_gateway = await c.get("http://gateway.test/connections", headers=BEARER)
+        on_ctrl = await c.get("http://ctrl.test/connections", headers=BEARER)
+        gateway_on_ctrl = await c.get(f"http://ctrl.test{GW}/api/v2/spaces", headers=BEARER)
+        on_site = await c.get("https://acme.atlassian.net/connections", headers=BEARER)
+        with pytest.raises(httpx.ConnectError, match="ctrl.maton.ai"):
+            await c.get("https://ctrl.maton.ai/connections", headers=BEARER)
+    assert (on_gateway.status_code, on_ctrl.status_code) == (200, 200)
+    assert (gateway_on_ctrl.status_code, on_site.status_code) == (404, 404)
+    assert [r.host for r in fake.requests] == [
+        "gateway.test",
+        "ctrl.test",
+        "ctrl.test",
+        "acme.atlassian.net",
+    ]
+
+
 async def test_connection_header_selects_identity_and_refuses_bad_ones(
     fake: FakeConfluence, client: httpx.AsyncClient
 ) -> None:

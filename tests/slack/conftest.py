@@ -148,16 +148,13 @@ async def harness(slack_server: tuple[FakeSlack, str], tmp_path: Path) -> AsyncI
         _env_file=None,  # type: ignore[call-arg]
         maton_api_key="maton-test-key",
         maton_api_url="http://gateway.test",
-        maton_ctrl_url="http://ctrl.test",
         slack_bot_token="xoxb-test-token",
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=url + "/api/",
         database_url=f"sqlite:///{tmp_path}/bot.db",
         confluence_max_attempts=1,
     )
-    services = build_services(
-        settings, confluence_transport=httpx.ASGITransport(app=confluence.app)
-    )
+    services = build_services(settings, confluence_transport=confluence.transport())
     await services.store.migrate()
     bolt = build_slack_app(settings, services, http_mode=True)
     web = create_http_app(bolt, services, close_on_shutdown=False)

@@ -44,7 +44,6 @@ async def harness_with(
     fields: dict[str, Any] = {
         "maton_api_key": "maton-test-key",
         "maton_api_url": "http://gateway.test",
-        "maton_ctrl_url": "http://ctrl.test",
         "slack_bot_token": "xoxb-test-token",
         "slack_signing_secret": SIGNING_SECRET,
         "slack_api_url": url + "/api/",
@@ -53,9 +52,7 @@ async def harness_with(
         **overrides,
     }
     settings = Settings(_env_file=None, **fields)  # type: ignore[call-arg]
-    services = build_services(
-        settings, confluence_transport=httpx.ASGITransport(app=confluence.app)
-    )
+    services = build_services(settings, confluence_transport=confluence.transport())
     await services.store.migrate()
     bolt = build_slack_app(settings, services, http_mode=True)
     web = create_http_app(bolt, services, close_on_shutdown=False)

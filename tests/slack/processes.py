@@ -36,7 +36,6 @@ def fakes_env(
         "SLACK_API_URL": slack_url + "/api/",
         "MATON_API_KEY": confluence.api_key,
         "MATON_API_URL": confluence_url,
-        "MATON_CTRL_URL": confluence_url,
     }
 
 

@@ -10,6 +10,7 @@ from bot.confluence.errors import (
     BadRequest,
     Conflict,
     ConfluenceError,
+    ConnectionServiceUnreachable,
     ExpiredGrant,
     NoConnection,
     NotFound,
@@ -48,6 +49,7 @@ CASES: dict[str, ConfluenceError] = {
     "BadRequest": api(BadRequest, 400, "Could not parse cql"),
     "ServerError": api(ServerError, 500, f"NPE {SECRET}"),
     "TransportError": transport(),
+    "ConnectionServiceUnreachable": transport(ConnectionServiceUnreachable),
 }
 
 
@@ -75,6 +77,15 @@ def test_short_labels_fit_an_option_and_point_at_the_fix() -> None:
 
 def test_server_error_and_transport_error_are_told_apart() -> None:
     assert user_message(CASES["ServerError"]) != user_message(CASES["TransportError"])
+
+
+def test_unreachable_connection_service_is_not_called_confluence() -> None:
+    # Connect, disconnect and "Done" talk to Maton's connection API, not to Confluence.
+    sentence = user_message(CASES["ConnectionServiceUnreachable"])
+    assert "Maton's connection service" in sentence
+    assert "Confluence (network" not in sentence and "reach Confluence" not in sentence
+    assert sentence != user_message(CASES["TransportError"])
+    assert "reach Confluence" in user_message(CASES["TransportError"])
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -144,6 +144,9 @@ async def test_connect_sends_link_privately_then_confirms_once_active(optional: 
     assert validate_blocks(answer["blocks"]) == []
     (created,) = h.confluence.requests_to("POST", r"^/connections$")
     assert created.json() == {"app": "confluence"}
+    # Only MATON_API_URL is set: connections are managed on the gateway host, as at Maton.
+    assert h.services.settings.maton_ctrl_url is None
+    assert {r.host for r in h.confluence.requests} == {"gateway.test"}
     (done,) = _buttons(answer, CHECK_ACTION)
     connection_id = str(done["value"])
     assert h.confluence.connections[connection_id]["url"] in json.dumps(answer)
@@ -173,6 +176,45 @@ async def test_connect_sends_link_privately_then_confirms_once_active(optional: 
         "Ada Lovelace",
         "ada@example.com",
     )
+
+
+async def test_connect_uses_a_separate_control_host_only_when_configured(
+    slack_server: tuple[FakeSlack, str], tmp_path: Path
+) -> None:
+    fake = FakeConfluence(ctrl_url="http://ctrl.test")
+    async with harness_with(
+        slack_server, tmp_path, confluence=fake, maton_ctrl_url="http://ctrl.test"
+    ) as h:
+        _, url = await h.command("connect")
+        (done,) = _buttons(h.answers(url)[0], CHECK_ACTION)
+        h.confluence.activate_connection(str(done["value"]), "557058:ada")
+        _, check = await h.action(CHECK_ACTION, str(done["value"]))
+        assert "Connected" in h.answers(check)[0]["text"]
+    hosts = {(r.method, r.path.split("/")[1], r.host) for r in fake.requests}
+    assert hosts == {
+        ("POST", "connections", "ctrl.test"),
+        ("GET", "connections", "ctrl.test"),
+        ("GET", "confluence", "gateway.test"),  # whoami through the gateway
+    }
+
+
+async def test_unreachable_connection_service_is_named_not_confluence(
+    slack_server: tuple[FakeSlack, str], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The fake serves no such host: the request fails as DNS would.
+    async with harness_with(
+        slack_server, tmp_path, confluence=_fake(), maton_ctrl_url="http://ctrl.invalid"
+    ) as h:
+        _, url = await h.command("connect")
+        (answer,) = h.answers(url)
+        _, home = await h.action(CONNECT_ACTION, "connect")
+    assert answer["response_type"] == "ephemeral"
+    assert "Maton's connection service" in answer["text"]
+    assert "reach Confluence" not in answer["text"]
+    assert "Maton's connection service" in h.answers(home)[0]["text"]
+    assert h.confluence.requests == []
+    assert "could not reach Maton's connection service" in caplog.text
+    assert "maton-test-key" not in caplog.text
 
 
 async def test_connect_again_while_pending_gives_the_same_link(optional: Harness) -> None:

@@ -19,7 +19,7 @@ class ConnectionsAPI(Resource):
         self, *, app: str | None = "confluence", status: str | None = None
     ) -> list[MatonConnection]:
         payload = await self._http.request_json(
-            "GET", "/connections", target="ctrl", params={"app": app, "status": status}
+            "GET", "/connections", target="connections", params={"app": app, "status": status}
         )
         items = payload.get("connections", []) if isinstance(payload, dict) else payload or []
         return [MatonConnection.model_validate(item) for item in items]
@@ -27,15 +27,17 @@ class ConnectionsAPI(Resource):
     async def create(self, app: str = "confluence") -> MatonConnection:
         """A new PENDING connection; send the user to its `url` to authorise."""
         payload = await self._http.request_json(
-            "POST", "/connections", target="ctrl", json={"app": app}
+            "POST", "/connections", target="connections", json={"app": app}
         )
         return MatonConnection.model_validate(_unwrap(payload))
 
     async def get(self, connection_id: str) -> MatonConnection:
         payload = await self._http.request_json(
-            "GET", f"/connections/{connection_id}", target="ctrl"
+            "GET", f"/connections/{connection_id}", target="connections"
         )
         return MatonConnection.model_validate(_unwrap(payload))
 
     async def delete(self, connection_id: str) -> None:
-        await self._http.request_json("DELETE", f"/connections/{connection_id}", target="ctrl")
+        await self._http.request_json(
+            "DELETE", f"/connections/{connection_id}", target="connections"
+        )
