@@ -207,20 +207,24 @@ async def test_inline_comments_attachments_tasks_labels_custom_content(
     assert [c.title for c in customs] == ["Custom one"]
 
 
-async def test_attachment_upload_sends_nocheck(
+async def test_attachment_upload_sends_nocheck_and_minor_edit(
     client: ConfluenceClient, fake: FakeConfluence, seeded: dict[str, str]
 ) -> None:
     uploaded = await client.attachments.upload(
-        seeded["root"], "photo.png", b"\x89PNG...", media_type="image/png"
+        seeded["root"], "photo.png", b"\x89PNG...", media_type="image/png", minor_edit=False
     )
     assert uploaded.title == "photo.png"
     again = await client.attachments.upload(
-        seeded["root"], "photo.png", b"v2", media_type="image/png"
+        seeded["root"], "photo.png", b"v2", media_type="image/png", minor_edit=True
     )
     assert again.id == uploaded.id
-    req = fake.requests_to("PUT", r"/child/attachment$")[0]
-    assert req.headers["x-atlassian-token"] == "nocheck"
-    assert b'name="file"; filename="photo.png"' in req.body
+    first, second = fake.requests_to("PUT", r"/child/attachment$")
+    assert first.headers["x-atlassian-token"] == "nocheck"
+    assert b'name="file"; filename="photo.png"' in first.body
+    # Required by Atlassian's v1 OpenAPI for both POST and PUT.
+    assert (first.form()["minorEdit"], second.form()["minorEdit"]) == (b"false", b"true")
+    (stored,) = fake.by_kind["attachment"].values()
+    assert [v["minorEdit"] for v in stored.versions] == [False, True]
     listed = await client.pages.attachments(seeded["root"]).collect()
     assert [a.title for a in listed].count("photo.png") == 1
 

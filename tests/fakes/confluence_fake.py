@@ -29,7 +29,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.confluence_hosts import HostsTransport, is_loopback, netloc
-from tests.fakes.confluence_http import Call, HttpError, Router, v1_error, v2_error
+from tests.fakes.confluence_http import (
+    Call,
+    HttpError,
+    Router,
+    form_fields,
+    v1_error,
+    v2_error,
+)
 from tests.fakes.confluence_store import JSON, ConfluenceState, iso
 from tests.fakes.confluence_v1 import V1Api
 from tests.fakes.confluence_v2 import V2Api
@@ -55,6 +62,10 @@ class RecordedRequest:
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+    def form(self) -> dict[str, bytes]:
+        """A multipart/form-data body's fields by name."""
+        return form_fields(self.headers.get("content-type", ""), self.body)
 
     @property
     def connection(self) -> str | None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import email.policy
 import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from email.message import EmailMessage
+from email.parser import BytesParser
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
@@ -71,6 +74,26 @@ class Call:
         if not isinstance(data, dict):
             raise HttpError(400, "Request body must be a JSON object")
         return data
+
+
+def multipart_parts(content_type: str, body: bytes) -> list[EmailMessage]:
+    """The parts of a multipart/form-data body (400 when it is not one)."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    if not isinstance(message, EmailMessage) or not message.is_multipart():
+        raise HttpError(400, "Expected a multipart/form-data body")
+    return [p for p in message.iter_parts() if isinstance(p, EmailMessage)]
+
+
+def form_fields(content_type: str, body: bytes) -> dict[str, bytes]:
+    """A multipart/form-data body's fields by name (the last one of a repeated name)."""
+    fields: dict[str, bytes] = {}
+    for part in multipart_parts(content_type, body):
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str):
+            fields[name] = payload if isinstance(payload, bytes) else b""
+    return fields
 
 
 def v2_error(status: int, title: str, detail: str | None = None) -> JSONResponse:

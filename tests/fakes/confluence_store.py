@@ -100,12 +100,20 @@ class ConfluenceState:
             raise KeyError(f"no space with key {key!r}; add_space() it first")
         return self.spaces[space_id]
 
-    def version(self, number: int, author: str, when: datetime, message: str = "") -> JSON:
+    def version(
+        self,
+        number: int,
+        author: str,
+        when: datetime,
+        message: str = "",
+        *,
+        minor_edit: bool = False,
+    ) -> JSON:
         return {
             "number": number,
             "createdAt": iso(when),
             "message": message,
-            "minorEdit": False,
+            "minorEdit": minor_edit,
             "authorId": author,
         }
 
@@ -342,6 +350,7 @@ class ConfluenceState:
         media_type: str = "application/octet-stream",
         *,
         author_id: str | None = None,
+        minor_edit: bool = False,
     ) -> JSON:
         container = self.items[page_id]
         existing = next(
@@ -358,7 +367,7 @@ class ConfluenceState:
         when = _now()
         if existing is not None:
             number = existing.data["version"]["number"] + 1
-            existing.data["version"] = self.version(number, author, when)
+            existing.data["version"] = self.version(number, author, when, minor_edit=minor_edit)
             existing.versions.append(existing.data["version"])
             existing.data.update(fileSize=len(data), mediaType=media_type)
             existing.data["downloadLink"] = self._download_link(page_id, filename, number)
@@ -386,7 +395,7 @@ class ConfluenceState:
             "fileSize": len(data),
             "webuiLink": webui,
             "downloadLink": download,
-            "version": self.version(1, author, when),
+            "version": self.version(1, author, when, minor_edit=minor_edit),
             "_links": {"webui": webui, "download": download},
         }
         item = Item("attachment", record, space_key=container.space_key, blob=data)

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import base64
-import email.policy
 import functools
 import time
-from email.message import EmailMessage
-from email.parser import BytesParser
 from urllib.parse import urlencode
 
 from starlette.responses import JSONResponse, Response
 
 from tests.fakes.confluence_cql import CqlError, highlight, parse_cql
-from tests.fakes.confluence_http import Call, HttpError, Router
+from tests.fakes.confluence_http import Call, HttpError, Router, multipart_parts
 from tests.fakes.confluence_store import JSON, ConfluenceState, Item, parse_iso
-
-
-def _parts(content_type: str, body: bytes) -> list[EmailMessage]:
-    head = f"Content-Type: {content_type}\r\n\r\n".encode()
-    message = BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    if not isinstance(message, EmailMessage) or not message.is_multipart():
-        raise HttpError(400, "Expected a multipart/form-data body")
-    return [p for p in message.iter_parts() if isinstance(p, EmailMessage)]
 
 
 class V1Api:
@@ -54,13 +43,16 @@ class V1Api:
         container = self.s.get(call.params["id"], "page", "blogpost", "custom")
         if container is None or container.data.get("status") != "current":
             raise HttpError(404, f"No content with id {call.params['id']}")
-        files = [
-            p
-            for p in _parts(call.headers.get("content-type", ""), call.body)
-            if p.get_param("name", header="content-disposition") == "file"
-        ]
+        parts = multipart_parts(call.headers.get("content-type", ""), call.body)
+        by_name = {p.get_param("name", header="content-disposition"): p for p in parts}
+        files = [p for p in parts if p.get_param("name", header="content-disposition") == "file"]
         if not files:
             raise HttpError(400, "At least one attachment must be supplied in the 'file' field")
+        # Required by the v1 OpenAPI (POST and PUT); "true": no notification, no activity entry.
+        minor_part = by_name.get("minorEdit")
+        if minor_part is None:
+            raise HttpError(400, "The 'minorEdit' field is required")
+        minor = minor_part.get_content().strip().lower() == "true"
         results: list[JSON] = []
         for part in files:
             filename = part.get_filename() or "file"
@@ -84,6 +76,7 @@ class V1Api:
                 data,
                 part.get_content_type(),
                 author_id=call.account_id,
+                minor_edit=minor,
             )
             results.append(self._v1_attachment(record, container))
         return JSONResponse(

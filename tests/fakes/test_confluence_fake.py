@@ -109,7 +109,7 @@ async def test_maton_answers_on_its_own_host_and_unknown_hosts_do_not_resolve() 
         on_ctrl = await c.get("http://ctrl.test/connections", headers=BEARER)
         gateway_on_ctrl = await c.get(f"http://ctrl.test{GW}/api/v2/spaces", headers=BEARER)
         on_site = await c.get("https://acme.atlassian.net/connections", headers=BEARER)
-        with pytest.raises(httpx.ConnectError, match="ctrl.maton.ai"):
+        with pytest.raises(httpx.ConnectError, match=r"ctrl\.maton\.ai"):
             await c.get("https://ctrl.maton.ai/connections", headers=BEARER)
     assert (on_gateway.status_code, on_ctrl.status_code) == (200, 200)
     assert (gateway_on_ctrl.status_code, on_site.status_code) == (404, 404)
@@ -234,7 +234,7 @@ async def test_attachment_upload_requires_nocheck(
 ) -> None:
     page = fake.add_page("ENG", "Files")
     url = f"{GW}/rest/api/content/{page['id']}/child/attachment"
-    files = {"file": ("a.txt", b"hello", "text/plain")}
+    files = {"file": ("a.txt", b"hello", "text/plain"), "minorEdit": (None, b"true")}
     refused = await client.post(url, files=files, headers=BEARER)
     assert refused.status_code == 403
     assert refused.json()["message"] == "XSRF check failed"
@@ -250,10 +250,32 @@ async def test_attachment_upload_requires_nocheck(
     }
     again = await client.post(url, files=files, headers=headers)
     assert again.status_code == 400  # POST refuses a duplicate name; PUT adds a version
-    put = await client.put(url, files={"file": ("a.txt", b"hello!", "text/plain")}, headers=headers)
+    changed = {"file": ("a.txt", b"hello!", "text/plain"), "minorEdit": (None, b"false")}
+    put = await client.put(url, files=changed, headers=headers)
     assert put.json()["results"][0]["version"]["number"] == 2
     listed = await client.get(f"{GW}/api/v2/pages/{page['id']}/attachments", headers=BEARER)
     assert [(a["title"], a["fileSize"]) for a in listed.json()["results"]] == [("a.txt", 6)]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+async def test_attachment_upload_requires_minor_edit(
+    fake: FakeConfluence, client: httpx.AsyncClient, method: str
+) -> None:
+    # Atlassian's v1 OpenAPI: multipart fields `file` and `minorEdit` are both required.
+    page = fake.add_page("ENG", "Files")
+    url = f"{GW}/rest/api/content/{page['id']}/child/attachment"
+    headers = {**BEARER, "X-Atlassian-Token": "nocheck"}
+    files = {"file": ("a.txt", b"hello", "text/plain")}
+    refused = await client.request(method, url, files=files, headers=headers)
+    assert refused.status_code == 400
+    assert refused.json() == {"statusCode": 400, "message": refused.json()["message"]}
+    assert "minorEdit" in refused.json()["message"]
+    assert fake.by_kind.get("attachment", {}) == {}
+    minor = {**files, "minorEdit": (None, b"true")}
+    ok = await client.request(method, url, files=minor, headers=headers)
+    assert ok.status_code == 200
+    (stored,) = fake.by_kind["attachment"].values()
+    assert stored.data["version"]["minorEdit"] is True
 
 
 # -- search -----------------------------------------------------------------------------------

@@ -143,8 +143,11 @@ async def test_save_thread_pages_replies_attaches_image_posts_link_and_remembers
     assert len(harness.slack.calls_to("users.info")) == 2  # one per unique person
     (upload,) = harness.confluence.requests_to("PUT", r"/child/attachment$")
     assert upload.headers["x-atlassian-token"] == "nocheck"
+    # A save's files are part of the page's own change: no notification per file.
+    assert upload.form()["minorEdit"] == b"true"
     (attachment,) = harness.confluence.by_kind["attachment"].values()
     assert attachment.blob == PNG
+    assert attachment.data["version"]["minorEdit"] is True
 
     prop = next(iter(page.properties.values()))
     assert prop["key"] == PROPERTY_KEY
@@ -181,6 +184,7 @@ async def test_double_submit_creates_one_page_and_resave_updates_it(
     assert len(harness.confluence.requests_to("POST", r"/api/v2/pages$")) == 1
     assert any("Already done" in e["text"] for e in _ephemerals(harness))
 
+    late_file = harness.slack.add_file("F0009", "notes.txt", b"late notes", "text/plain")
     harness.slack.add_message(
         CHANNEL,
         {
@@ -188,6 +192,7 @@ async def test_double_submit_creates_one_page_and_resave_updates_it(
             "text": "a late reply",
             "ts": "1700009999.000300",
             "thread_ts": message["ts"],
+            "files": [late_file],
         },
     )
     await message_shortcut(harness, "save_thread", message)
@@ -198,6 +203,17 @@ async def test_double_submit_creates_one_page_and_resave_updates_it(
     await harness.settle()
     (updated,) = _pages(harness, "Deploy plan")
     assert updated.id == page.id
+    # The re-save's new file is uploaded as a minor edit: watchers get no email per file.
+    uploads = {
+        r.form()["file"]: r.form()["minorEdit"]
+        for r in harness.confluence.requests_to("PUT", r"/child/attachment$")
+    }
+    assert uploads[b"late notes"] == b"true"
+    (attachment,) = [
+        a for a in harness.confluence.by_kind["attachment"].values() if a.blob == b"late notes"
+    ]
+    assert attachment.data["title"] == "F0009-notes.txt"
+    assert attachment.data["version"]["minorEdit"] is True
     assert "a late reply" in updated.storage
     assert updated.data["version"]["number"] == 2
     assert len(page.properties) == 1

@@ -22,16 +22,20 @@ class AttachmentsAPI(Resource):
         filename: str,
         data: bytes,
         *,
+        minor_edit: bool,
         media_type: str = "application/octet-stream",
         comment: str | None = None,
     ) -> UploadedAttachment:
         """Attach a file to a page, or add a version if the page has one of that name.
 
         PUT is v1's create-or-update (POST refuses an existing filename with 400). Confluence refuses
-        multipart uploads without `X-Atlassian-Token: nocheck` (XSRF check).
+        multipart uploads without `X-Atlassian-Token: nocheck` (XSRF check). `minor_edit` is the
+        required `minorEdit` field: True means no notification email and no activity-stream entry
+        for this file; callers choose, as Atlassian's spec gives it no default.
         """
         files: dict[str, tuple[str | None, bytes | str, str] | tuple[str, bytes, str]] = {
-            "file": (filename, data, media_type)
+            "file": (filename, data, media_type),
+            "minorEdit": (None, "true" if minor_edit else "false", "text/plain"),
         }
         if comment:
             files["comment"] = (None, comment, "text/plain")

@@ -298,8 +298,10 @@ async def _upload(
         if not isinstance(data, bytes):
             continue
         try:
+            # Minor edits, on first saves and re-saves alike: the page's own create/update is the
+            # change watchers hear about; a notification per file would only repeat it.
             await confluence.attachments.upload(
-                page_id, file.attachment_name, data, media_type=file.mimetype
+                page_id, file.attachment_name, data, media_type=file.mimetype, minor_edit=True
             )
         except ConfluenceError as exc:
             log.warning("attachment upload failed page=%s file=%s error=%s", page_id, file.id, exc)
