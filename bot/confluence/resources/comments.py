@@ -5,12 +5,12 @@ from __future__ import annotations
 from bot.confluence.models import FooterComment, InlineComment
 from bot.confluence.paging import Pager
 from bot.confluence.resources.base import V2, Resource, storage_body
-from bot.confluence.resources.content import BodyFormat
+from bot.confluence.resources.params import BodyFormat, ListBodyFormat
 
 
 class FooterCommentsAPI(Resource):
     def list(
-        self, *, body_format: BodyFormat | None = None, limit: int | None = None
+        self, *, body_format: ListBodyFormat | None = None, limit: int | None = None
     ) -> Pager[FooterComment]:
         return self._list(
             FooterComment, f"{V2}/footer-comments", {"body-format": body_format, "limit": limit}
@@ -50,7 +50,11 @@ class FooterCommentsAPI(Resource):
         await self._delete(f"{V2}/footer-comments/{comment_id}")
 
     def children(
-        self, comment_id: str, *, body_format: BodyFormat | None = None, limit: int | None = None
+        self,
+        comment_id: str,
+        *,
+        body_format: ListBodyFormat | None = None,
+        limit: int | None = None,
     ) -> Pager[FooterComment]:
         return self._list(
             FooterComment,
@@ -61,7 +65,7 @@ class FooterCommentsAPI(Resource):
 
 class InlineCommentsAPI(Resource):
     def list(
-        self, *, body_format: BodyFormat | None = None, limit: int | None = None
+        self, *, body_format: ListBodyFormat | None = None, limit: int | None = None
     ) -> Pager[InlineComment]:
         return self._list(
             InlineComment, f"{V2}/inline-comments", {"body-format": body_format, "limit": limit}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, Literal, TypeVar
+from typing import Generic, TypeVar
 
 from bot.confluence.errors import Conflict
 from bot.confluence.models import (
@@ -17,19 +17,16 @@ from bot.confluence.models import (
 )
 from bot.confluence.paging import Pager
 from bot.confluence.resources.base import V2, Resource, csv, storage_body
+from bot.confluence.resources.params import (
+    BlogPostSort,
+    BlogPostStatus,
+    BodyFormat,
+    ListBodyFormat,
+    PageSort,
+    PageStatus,
+)
 from bot.confluence.resources.properties import PropertiesAPI
 
-BodyFormat = Literal["storage", "atlas_doc_format", "view"]
-PageSort = Literal[
-    "id",
-    "-id",
-    "created-date",
-    "-created-date",
-    "modified-date",
-    "-modified-date",
-    "title",
-    "-title",
-]
 C = TypeVar("C", bound=Page)
 
 
@@ -100,7 +97,11 @@ class _ContentAPI(Resource, Generic[C]):
         return self._list(Version, f"{self._path(content_id)}/versions", {"limit": limit})
 
     def footer_comments(
-        self, content_id: str, *, body_format: BodyFormat | None = None, limit: int | None = None
+        self,
+        content_id: str,
+        *,
+        body_format: ListBodyFormat | None = None,
+        limit: int | None = None,
     ) -> Pager[FooterComment]:
         return self._list(
             FooterComment,
@@ -121,8 +122,8 @@ class PagesAPI(_ContentAPI[Page]):
         *,
         space_id: str | list[str] | None = None,
         title: str | None = None,
-        status: str | list[str] | None = None,
-        body_format: BodyFormat | None = None,
+        status: PageStatus | list[PageStatus] | None = None,
+        body_format: ListBodyFormat | None = None,
         sort: PageSort | None = None,
         limit: int | None = None,
     ) -> Pager[Page]:
@@ -165,7 +166,7 @@ class PagesAPI(_ContentAPI[Page]):
         return self._list(Attachment, f"{self._path(page_id)}/attachments", {"limit": limit})
 
     def inline_comments(
-        self, page_id: str, *, body_format: BodyFormat | None = None, limit: int | None = None
+        self, page_id: str, *, body_format: ListBodyFormat | None = None, limit: int | None = None
     ) -> Pager[InlineComment]:
         return self._list(
             InlineComment,
@@ -183,9 +184,9 @@ class BlogPostsAPI(_ContentAPI[BlogPost]):
         *,
         space_id: str | list[str] | None = None,
         title: str | None = None,
-        status: str | list[str] | None = None,
-        body_format: BodyFormat | None = None,
-        sort: PageSort | None = None,
+        status: BlogPostStatus | list[BlogPostStatus] | None = None,
+        body_format: ListBodyFormat | None = None,
+        sort: BlogPostSort | None = None,
         limit: int | None = None,
     ) -> Pager[BlogPost]:
         return self._list(

@@ -5,18 +5,18 @@ from __future__ import annotations
 from bot.confluence.models import CustomContent, Label, Task, User
 from bot.confluence.paging import Pager
 from bot.confluence.resources.base import V1, V2, Resource, csv
-from bot.confluence.resources.content import BodyFormat
+from bot.confluence.resources.params import ListBodyFormat, TaskStatus
 
 
 class TasksAPI(Resource):
     def list(
         self,
         *,
-        status: str | None = None,
+        status: TaskStatus | None = None,
         space_id: str | list[str] | None = None,
         page_id: str | list[str] | None = None,
         assigned_to: str | list[str] | None = None,
-        body_format: BodyFormat | None = None,
+        body_format: ListBodyFormat | None = None,
         limit: int | None = None,
     ) -> Pager[Task]:
         return self._list(
@@ -32,7 +32,7 @@ class TasksAPI(Resource):
             },
         )
 
-    async def get(self, task_id: str, *, body_format: BodyFormat | None = None) -> Task:
+    async def get(self, task_id: str, *, body_format: ListBodyFormat | None = None) -> Task:
         return await self._get(Task, f"{V2}/tasks/{task_id}", {"body-format": body_format})
 
 
@@ -49,7 +49,7 @@ class CustomContentAPI(Resource):
         type: str,
         *,
         space_id: str | list[str] | None = None,
-        body_format: BodyFormat | None = None,
+        body_format: ListBodyFormat | None = None,
         limit: int | None = None,
     ) -> Pager[CustomContent]:
         return self._list(

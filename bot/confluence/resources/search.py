@@ -7,6 +7,7 @@ from typing import Any
 from bot.confluence.models import SearchResult
 from bot.confluence.paging import PageOf, Pager
 from bot.confluence.resources.base import V1, Resource
+from bot.confluence.resources.params import Excerpt
 
 
 class SearchAPI(Resource):
@@ -15,7 +16,7 @@ class SearchAPI(Resource):
         cql: str,
         *,
         limit: int | None = 25,
-        excerpt: str | None = "highlight",
+        excerpt: Excerpt | None = "highlight",
         include_archived: bool | None = None,
     ) -> Pager[SearchResult]:
         """Results of a CQL query (build it with bot.confluence.cql.search_cql). Pages by cursor."""

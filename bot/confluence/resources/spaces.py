@@ -7,7 +7,15 @@ import builtins
 from bot.confluence.models import BlogPost, Label, Page, Space, SpacePermission
 from bot.confluence.paging import Pager
 from bot.confluence.resources.base import V2, Resource, csv
-from bot.confluence.resources.content import BodyFormat, PageSort
+from bot.confluence.resources.params import (
+    BlogPostSort,
+    BlogPostStatus,
+    ListBodyFormat,
+    PageSort,
+    PageStatus,
+    SpaceStatus,
+    SpaceType,
+)
 from bot.confluence.resources.properties import PropertiesAPI
 
 
@@ -17,8 +25,8 @@ class SpacesAPI(Resource):
         *,
         keys: str | list[str] | None = None,
         ids: str | list[str] | None = None,
-        type: str | None = None,
-        status: str | None = None,
+        type: SpaceType | None = None,
+        status: SpaceStatus | None = None,
         limit: int | None = None,
     ) -> Pager[Space]:
         return self._list(
@@ -43,30 +51,30 @@ class SpacesAPI(Resource):
         self,
         space_id: str,
         *,
-        status: str | None = None,
-        body_format: BodyFormat | None = None,
+        status: PageStatus | builtins.list[PageStatus] | None = None,
+        body_format: ListBodyFormat | None = None,
         sort: PageSort | None = None,
         limit: int | None = None,
     ) -> Pager[Page]:
         return self._list(
             Page,
             f"{V2}/spaces/{space_id}/pages",
-            {"status": status, "body-format": body_format, "sort": sort, "limit": limit},
+            {"status": csv(status), "body-format": body_format, "sort": sort, "limit": limit},
         )
 
     def blogposts(
         self,
         space_id: str,
         *,
-        status: str | None = None,
-        body_format: BodyFormat | None = None,
-        sort: PageSort | None = None,
+        status: BlogPostStatus | builtins.list[BlogPostStatus] | None = None,
+        body_format: ListBodyFormat | None = None,
+        sort: BlogPostSort | None = None,
         limit: int | None = None,
     ) -> Pager[BlogPost]:
         return self._list(
             BlogPost,
             f"{V2}/spaces/{space_id}/blogposts",
-            {"status": status, "body-format": body_format, "sort": sort, "limit": limit},
+            {"status": csv(status), "body-format": body_format, "sort": sort, "limit": limit},
         )
 
     def properties(self, space_id: str) -> PropertiesAPI:
