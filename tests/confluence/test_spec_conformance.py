@@ -6,6 +6,8 @@ a tour calls every public method of the client once (a test fails when a method 
 tour stop), and for each request it made:
   * the request meets every rule of its documented operation (tests.confluence.openapi), and the
     values the method's `Literal` parameters allow are values the operation allows;
+  * for each required field or enumerated value the request uses, the same request with that rule
+    broken is refused by the fake with 400 and the error shape of the API called.
 Skipped, saying so, when ../shared/specs (or SHARED_DIR) is absent.
 """
 
@@ -89,6 +91,31 @@ async def test_every_client_request_meets_the_spec(fake: FakeConfluence, clock: 
     assert not problems, "\n".join(problems)
     missing = _client_methods() - toured
     assert not missing, f"add these client methods to the tour: {sorted(missing)}"
+
+
+async def test_the_fake_refuses_what_the_spec_refuses(
+    fake: FakeConfluence, clock: FakeClock
+) -> None:
+    accepted: list[str] = []
+    tried = 0
+
+    async def break_each_rule(name: str, requests: list[RecordedRequest]) -> None:
+        nonlocal tried
+        async with httpx.AsyncClient(transport=fake.transport()) as http:
+            for req in [r for r in requests if _is_confluence(r)]:
+                for rule, broken in openapi.violations(req):
+                    tried += 1
+                    response = await _send(http, broken, host=req.host)
+                    if not _refused_like_confluence(broken.path, response):
+                        accepted.append(
+                            f"{name}: {req.method} {req.path} with {rule} broken -> "
+                            f"{response.status_code} {response.text[:200]}"
+                        )
+
+    await _tour(fake, clock, break_each_rule)
+    fake.requests.clear()  # the broken ones break the spec on purpose
+    assert not accepted, "\n".join(accepted)
+    assert tried >= 60, tried  # 63 today: required fields and enumerated values the client uses
 
 
 # -- the tour -------------------------------------------------------------------------------------

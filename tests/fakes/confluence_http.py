@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.policy
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -59,6 +59,20 @@ class Call:
             if key == name:
                 out.extend(v for v in value.split(",") if v)
         return out
+
+    def q_enum(self, name: str, allowed: Collection[str]) -> str | None:
+        """A parameter with documented values: anything else is refused (400), as Confluence does."""
+        value = self.q(name)
+        if value is not None and value not in allowed:
+            raise HttpError(400, f"Invalid value for {name}: {value}")
+        return value
+
+    def q_list_enum(self, name: str, allowed: Collection[str]) -> list[str]:
+        values = self.q_list(name)
+        for value in values:
+            if value not in allowed:
+                raise HttpError(400, f"Invalid value for {name}: {value}")
+        return values
 
     def q_bool(self, name: str) -> bool:
         return (self.q(name) or "").lower() == "true"

@@ -13,6 +13,8 @@ from tests.fakes.confluence_cql import CqlError, highlight, parse_cql
 from tests.fakes.confluence_http import Call, HttpError, Router, multipart_parts
 from tests.fakes.confluence_store import JSON, ConfluenceState, Item, parse_iso
 
+_EXCERPTS = {"highlight", "indexed", "none", "highlight_unescaped", "indexed_unescaped"}
+
 
 class V1Api:
     def __init__(self, state: ConfluenceState) -> None:
@@ -144,6 +146,7 @@ class V1Api:
             raise HttpError(400, "Invalid limit, start or cursor") from exc
         if limit < 0 or start < 0:
             raise HttpError(400, "limit and start must not be negative")
+        excerpt_mode = call.q_enum("excerpt", _EXCERPTS) or "highlight"
         limit = min(limit or 25, 250)
         hits: list[Item] = []
         for kind in ("page", "blogpost"):
@@ -153,7 +156,6 @@ class V1Api:
         for field, desc in reversed(query.order or [("lastmodified", True)]):
             hits.sort(key=functools.partial(self._order_key, field=field), reverse=desc)
         chunk = hits[start : start + limit]
-        excerpt_mode = call.q("excerpt", "highlight")
         results = [self._result(i, query.terms, excerpt_mode) for i in chunk]
         links: JSON = {"base": self.s.base, "context": "/wiki"}
         if start + limit < len(hits):

@@ -18,6 +18,19 @@ from tests.fakes.confluence_store import JSON, ConfluenceState, Item
 
 _LIST_FORMATS = {"storage", "atlas_doc_format"}
 _SINGLE_FORMATS = {"storage", "atlas_doc_format", "view"}
+_CUSTOM_FORMATS = {"raw", "storage", "atlas_doc_format"}
+# Documented values of `status` per collection (the v2 OpenAPI); anything else is a 400.
+_LIST_STATUSES = {
+    "page": {"current", "archived", "deleted", "trashed"},
+    "blogpost": {"current", "deleted", "trashed"},
+    "attachment": {"current", "archived", "trashed"},
+}
+_ITEM_STATUSES = {"current", "archived", "trashed", "deleted", "historical", "draft"}
+_COMMENT_STATUSES = _ITEM_STATUSES
+_SPACE_TYPES = {"global", "collaboration", "knowledge_base", "personal"}
+_SPACE_STATUSES = {"current", "archived"}
+_TASK_STATUSES = {"complete", "incomplete"}
+_LABEL_PREFIXES = {"my", "team", "global", "system"}
 _SORTS: dict[str, Callable[[Item], Any]] = {
     "id": lambda i: "",
     "created-date": lambda i: i.data.get("createdAt", ""),
@@ -181,8 +194,10 @@ class V2Api:
         item.versions.append(item.data["version"])
         item._doc = None
 
-    def statuses(self, call: Call, default: Iterable[str] = ("current", "archived")) -> set[str]:
-        return set(call.q_list("status")) or set(default)
+    def statuses(
+        self, call: Call, allowed: Iterable[str], default: Iterable[str] = ("current", "archived")
+    ) -> set[str]:
+        return set(call.q_list_enum("status", set(allowed))) or set(default)
 
     def kind_items(self, kind: str) -> Iterable[Item]:
         return list(self.s.by_kind.get(kind, {}).values())
@@ -193,7 +208,7 @@ class V2Api:
         spaces = set(space_ids if space_ids is not None else call.q_list("space-id"))
         ids = set(call.q_list("id"))
         title = call.q("title")
-        statuses = self.statuses(call)
+        statuses = self.statuses(call, _LIST_STATUSES[kind])
         picked = [
             i
             for i in self.kind_items(kind)
@@ -219,7 +234,7 @@ class V2Api:
 
     def get_content(self, call: Call, kind: str) -> Response:
         fmt = self.body_format(call, single=True)
-        statuses = call.q_list("status") or ("current", "archived", "draft")
+        statuses = call.q_list_enum("status", _ITEM_STATUSES) or ("current", "archived", "draft")
         item = self.get_item(call.params["id"], kind, statuses=statuses)
         return JSONResponse(self.out(item, fmt, single=True))
 
@@ -231,14 +246,16 @@ class V2Api:
 
     def create_content(self, call: Call, kind: str) -> Response:
         payload = call.json_object()
-        space_id = str(payload.get("spaceId") or "")
-        space = self.s.spaces.get(space_id)
-        if space is None:
-            raise HttpError(404, f"Space {space_id or '(missing)'} not found")
-        title = payload.get("title")
+        if "spaceId" not in payload:
+            raise HttpError(400, "spaceId is required")
         status = payload.get("status") or "current"
         if status not in ("current", "draft"):
             raise HttpError(400, f"Invalid status: {status}")
+        space_id = str(payload["spaceId"] or "")
+        space = self.s.spaces.get(space_id)
+        if space is None:
+            raise HttpError(404, f"Space {space_id} not found")
+        title = payload.get("title")
         if not isinstance(title, str) or not title.strip():
             raise HttpError(400, "Title is required for published content")
         value = self.check_storage(payload.get("body"))
@@ -378,7 +395,7 @@ class V2Api:
             "custom",
         ):
             raise HttpError(404, f"Content {call.params['id']} not found")
-        prefix = call.q("prefix")
+        prefix = call.q_enum("prefix", _LABEL_PREFIXES)
         rows = [
             Item("label", self.s.label_defs[i])
             for i in target.labels
@@ -400,7 +417,7 @@ class V2Api:
     def list_attachments(self, call: Call, container_id: str | None) -> Response:
         filename = call.q("filename")
         media = call.q("mediaType")
-        statuses = self.statuses(call, ("current",))
+        statuses = self.statuses(call, _LIST_STATUSES["attachment"], ("current",))
         rows = [
             a
             for a in self.kind_items("attachment")
@@ -428,7 +445,7 @@ class V2Api:
         self, call: Call, kind: str, *, root: str | None = None, parent: str | None = None
     ) -> Response:
         fmt = self.body_format(call, single=False)
-        statuses = self.statuses(call, ("current",))
+        statuses = self.statuses(call, _COMMENT_STATUSES, ("current",))
         rows = [
             c
             for c in self.kind_items(kind)
@@ -565,8 +582,8 @@ class V2Api:
     async def spaces(self, call: Call) -> Response:
         keys = set(call.q_list("keys"))
         ids = set(call.q_list("ids"))
-        space_type = call.q("type")
-        status = call.q("status")
+        space_type = call.q_enum("type", _SPACE_TYPES)
+        status = call.q_enum("status", _SPACE_STATUSES)
         rows = [
             s
             for s in self.s.spaces.values()
@@ -606,7 +623,7 @@ class V2Api:
     # -- tasks, custom content, users --------------------------------------------------------
     async def tasks(self, call: Call) -> Response:
         fmt = self.body_format(call, single=False)
-        status = call.q("status")
+        status = call.q_enum("status", _TASK_STATUSES)
         pages = set(call.q_list("page-id"))
         spaces = set(call.q_list("space-id"))
         assigned = set(call.q_list("assigned-to"))
@@ -630,6 +647,7 @@ class V2Api:
         content_type = call.q("type")
         if not content_type:
             raise HttpError(400, "type is required")
+        call.q_enum("body-format", _CUSTOM_FORMATS)
         spaces = set(call.q_list("space-id"))
         rows = [
             c

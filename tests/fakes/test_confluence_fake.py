@@ -278,6 +278,43 @@ async def test_attachment_upload_requires_minor_edit(
     assert stored.data["version"]["minorEdit"] is True
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "params", "body"),
+    [
+        ("POST", "/api/v2/pages", {}, {"title": "No space", "body": {}}),
+        ("POST", "/api/v2/blogposts", {}, {"title": "No space", "status": "current"}),
+        ("POST", "/api/v2/pages", {}, {"spaceId": "1", "status": "published"}),
+        ("GET", "/api/v2/pages", {"status": "current,gone"}, None),
+        ("GET", "/api/v2/blogposts", {"status": "archived"}, None),
+        ("GET", "/api/v2/pages", {"body-format": "view"}, None),
+        ("GET", "/api/v2/spaces", {"type": "team"}, None),
+        ("GET", "/api/v2/spaces", {"status": "gone"}, None),
+        ("GET", "/api/v2/tasks", {"status": "done"}, None),
+        ("GET", "/api/v2/custom-content", {"type": "x", "body-format": "view"}, None),
+        ("GET", "/api/v2/custom-content", {}, None),
+        ("POST", "/api/v2/users-bulk", {}, {}),
+        ("GET", "/rest/api/search", {"cql": "type = page", "excerpt": "full"}, None),
+        ("GET", "/rest/api/search", {}, None),
+    ],
+)
+async def test_refuses_what_the_openapi_documents_refuse(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    params: dict[str, str],
+    body: dict[str, Any] | None,
+) -> None:
+    # Missing required fields and parameters, and values the documents do not list: 400 in the
+    # error shape of the API called (tests/confluence/test_spec_conformance.py derives these).
+    r = await client.request(method, f"{GW}{path}", params=params, json=body, headers=BEARER)
+    assert r.status_code == 400, r.text
+    if "/api/v2/" in path:
+        (error,) = r.json()["errors"]
+        assert error["status"] == 400 and error["code"] == "INVALID_REQUEST_PARAMETER"
+    else:
+        assert r.json()["statusCode"] == 400 and r.json()["message"]
+
+
 # -- search -----------------------------------------------------------------------------------
 async def test_cql_search_filters_and_highlights(
     fake: FakeConfluence, client: httpx.AsyncClient
