@@ -95,19 +95,7 @@ async def direct(fake: FakeConfluence, clock: FakeClock) -> AsyncIterator[Conflu
 # -- conformance with Atlassian's OpenAPI documents ---------------------------------------------
 def spec_mismatches(fake: FakeConfluence) -> list[str]:
     """Each Confluence request that is no documented operation, or breaks one of its rules."""
-    bad = []
-    for req in fake.requests:
-        path = openapi.GATEWAY_PREFIX.sub("", req.path)
-        if not path.startswith("/wiki/"):
-            continue  # Maton's own API (accessible-resources, /connections) is not Atlassian's
-        if path.startswith("/wiki/download/"):
-            continue  # attachment downloads: a site URL, not a REST operation
-        for problem in openapi.problems(req):
-            if problem.startswith("no such operation"):
-                bad.append(f"{req.method} {path}")
-            else:
-                bad.append(f"{req.method} {path}: {problem}")
-    return bad
+    return openapi.mismatches(fake.requests)
 
 
 @pytest.fixture(autouse=True)

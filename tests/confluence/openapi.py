@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -30,6 +30,7 @@ V2_SPEC = SPECS / "confluence-cloud-rest-v2.openapi.json"
 V1_SPEC = SPECS / "confluence-cloud-rest-v1.openapi.primelib-2024-02.json"
 GATEWAY_PREFIX = re.compile(r"^/confluence/ex/confluence/[^/]+(?=/wiki/)")
 BAD_VALUE = "not-a-documented-value"
+NO_OPERATION = "no such operation in the OpenAPI documents"
 
 Where = Literal["query", "header", "json", "form"]
 
@@ -186,11 +187,25 @@ def _walk(
 
 
 # -- checking requests ----------------------------------------------------------------------------
+def mismatches(requests: Iterable[Request]) -> list[str]:
+    """`METHOD /path: problem` for each Confluence request that is no documented operation, or
+    breaks one of its rules (Maton's own API and attachment downloads are not Atlassian's REST)."""
+    bad = []
+    for req in requests:
+        path = GATEWAY_PREFIX.sub("", urlsplit(req.path).path)
+        if not path.startswith("/wiki/") or path.startswith("/wiki/download/"):
+            continue
+        for problem in problems(req):
+            unknown = problem == NO_OPERATION
+            bad.append(f"{req.method} {path}" + ("" if unknown else f": {problem}"))
+    return bad
+
+
 def problems(request: Request) -> list[str]:
     """What `request` does that its documented operation refuses (unknown operation included)."""
     op = operation_for(request.method, request.path)
     if op is None:
-        return ["no such operation in the OpenAPI documents"]
+        return [NO_OPERATION]
     found = [
         f"query {name} is not a parameter of {op}"
         for name in request.query

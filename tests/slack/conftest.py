@@ -17,6 +17,7 @@ from bot.bootstrap import build_services, build_slack_app
 from bot.config import Settings
 from bot.slack.http_app import create_http_app
 from bot.slack.services import Services
+from tests.confluence import openapi
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.server import serve
 from tests.fakes.slack_fake import FakeSlack
@@ -165,3 +166,5 @@ async def harness(slack_server: tuple[FakeSlack, str], tmp_path: Path) -> AsyncI
             slack=slack, slack_url=url, confluence=confluence, services=services, http=http
         )
     await services.aclose()
+    if openapi.available():  # every Confluence request the bot made is as Atlassian documents
+        assert openapi.mismatches(confluence.requests) == []

@@ -12,6 +12,7 @@ import httpx
 from bot.bootstrap import build_services, build_slack_app
 from bot.config import Settings
 from bot.slack.http_app import create_http_app
+from tests.confluence import openapi
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.slack_fake import FakeSlack
 from tests.slack.conftest import CHANNEL, SIGNING_SECRET, USER, Harness
@@ -65,3 +66,5 @@ async def harness_with(
             )
     finally:
         await services.aclose()
+    if openapi.available():  # every Confluence request the bot made is as Atlassian documents
+        assert openapi.mismatches(confluence.requests) == []
