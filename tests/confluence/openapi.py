@@ -16,12 +16,14 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+
+from tests.fakes.confluence_fake import RecordedRequest as Request
 
 # ../shared next to the checkout, or SHARED_DIR (a worktree's ../shared is not the project's).
 SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
@@ -33,17 +35,6 @@ BAD_VALUE = "not-a-documented-value"
 NO_OPERATION = "no such operation in the OpenAPI documents"
 
 Where = Literal["query", "header", "json", "form"]
-
-
-@dataclass(frozen=True)
-class Request:
-    """What a check needs of one request (tests.fakes' RecordedRequest has these fields)."""
-
-    method: str
-    path: str
-    query: Mapping[str, list[str]]
-    headers: Mapping[str, str]  # lower-case names
-    body: bytes
 
 
 @dataclass(frozen=True)
@@ -63,7 +54,9 @@ class Rule:
             return f"{self.where} {name} is required"
         if self.enum:
             return f"{self.where} {name} must be one of {', '.join(self.enum)}"
-        return f"{self.where} {name} must be an integer in [{self.minimum}, {self.maximum}]"
+        low = "" if self.minimum is None else f" >= {self.minimum:g}"
+        high = "" if self.maximum is None else f" <= {self.maximum:g}"
+        return f"{self.where} {name} must be an integer{low}{high}"
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ def test_spec_check_catches_missing_fields_and_values_it_does_not_allow(
         _request("GET", "/wiki/rest/api/search", query={"limit": ["5"]}),
         _request("POST", "/wiki/api/v2/pages", json={"title": "t", "status": "published"}),
         _request("GET", "/wiki/api/v2/pages", query={"status": ["current,gone"], "limt": ["5"]}),
+        _request("GET", "/wiki/api/v2/spaces/1/pages", query={"space-id": ["ENG"]}),
+        _request("GET", "/wiki/api/v2/blogposts", query={"id": ["1,x"], "limit": ["500"]}),
         _request("GET", "/wiki/api/v2/pages/1", query={"body-format": ["html"]}),
         _request("PUT", "/wiki/api/v2/pages/1", json={"id": "1", "version": {"number": 2}}),
         _request(
@@ -68,6 +70,10 @@ def test_spec_check_catches_missing_fields_and_values_it_does_not_allow(
         "POST /wiki/api/v2/pages: json status must be one of current, draft",
         "GET /wiki/api/v2/pages: query limt is not a parameter of GET /wiki/api/v2/pages",
         "GET /wiki/api/v2/pages: query status must be one of current, archived, deleted, trashed",
+        "GET /wiki/api/v2/spaces/1/pages: query space-id is not a parameter of "
+        "GET /wiki/api/v2/spaces/{id}/pages",
+        "GET /wiki/api/v2/blogposts: query id must be an integer",
+        "GET /wiki/api/v2/blogposts: query limit must be an integer >= 1 <= 250",
         "GET /wiki/api/v2/pages/1: query body-format must be one of storage, atlas_doc_format, "
         "view, export_view, anonymous_export_view, styled_view, editor",
         "PUT /wiki/api/v2/pages/1: json status is required",
@@ -380,7 +386,7 @@ def _is_confluence(req: RecordedRequest) -> bool:
     return openapi.GATEWAY_PREFIX.sub("", req.path).startswith("/wiki/")
 
 
-async def _send(http: httpx.AsyncClient, req: openapi.Request, *, host: str) -> httpx.Response:
+async def _send(http: httpx.AsyncClient, req: RecordedRequest, *, host: str) -> httpx.Response:
     headers = {k: v for k, v in req.headers.items() if k not in {"content-length", "host"}}
     params = [(k, v) for k, values in req.query.items() for v in values]
     return await http.request(
