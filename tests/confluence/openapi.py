@@ -4,7 +4,8 @@
 the spec requires of a request: required query/header parameters, required JSON body fields (at any
 depth, through `$ref` and `allOf`), required multipart fields, and the allowed values (`enum`),
 integer type and bounds of parameters. `problems(request)` lists the rules a request breaks;
-`violate(request, rule)` builds a request that breaks exactly one rule (to show a fake refuses it).
+`violations(request)` gives, per rule the request uses, the request breaking exactly that rule (to
+show a fake refuses it).
 
 The documents are read from ../shared/specs (or SHARED_DIR); they are never copied into the repo.
 `oneOf`/`anyOf` alternatives are not walked: which one a body means is not knowable statically
@@ -24,6 +25,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from tests.fakes.confluence_fake import RecordedRequest as Request
+from tests.fakes.confluence_http import form_fields
 
 # ../shared next to the checkout, or SHARED_DIR (a worktree's ../shared is not the project's).
 SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
@@ -67,7 +69,6 @@ class Operation:
     rules: tuple[Rule, ...]
     parameters: frozenset[str]  # documented query parameter names
     body_required: bool
-    api: Literal["v1", "v2"]
 
     def __str__(self) -> str:
         return f"{self.method} {self.template}"
@@ -84,12 +85,12 @@ def available() -> bool:
 def operations() -> tuple[Operation, ...]:
     """Every documented operation, most specific path first (literal segments beat parameters)."""
     found: list[Operation] = []
-    for file, prefix, api in ((V2_SPEC, "/wiki/api/v2", "v2"), (V1_SPEC, "", "v1")):
+    for file, prefix in ((V2_SPEC, "/wiki/api/v2"), (V1_SPEC, "")):
         spec = json.loads(file.read_text())
         for template, item in spec["paths"].items():
             for method, op in item.items():
                 if method in {"get", "post", "put", "delete", "patch"}:
-                    found.append(_operation(spec, prefix + template, method.upper(), op, item, api))
+                    found.append(_operation(spec, prefix + template, method.upper(), op, item))
     found.sort(key=lambda o: o.template.count("{"))
     return tuple(found)
 
@@ -112,9 +113,7 @@ def _resolve(spec: dict[str, Any], node: Any) -> Any:
     return node
 
 
-def _operation(
-    spec: dict[str, Any], template: str, method: str, op: Any, item: Any, api: Any
-) -> Operation:
+def _operation(spec: dict[str, Any], template: str, method: str, op: Any, item: Any) -> Operation:
     rules: list[Rule] = []
     names: set[str] = set()
     for raw in [*item.get("parameters", []), *op.get("parameters", [])]:
@@ -151,7 +150,6 @@ def _operation(
         tuple(dict.fromkeys(rules)),
         frozenset(names),
         bool(body.get("required")),
-        api,
     )
 
 
@@ -218,11 +216,11 @@ def _body(request: Request) -> Any:
     if kind.startswith("application/json") and request.body:
         return json.loads(request.body)
     if kind.startswith("multipart/form-data"):
-        return _form_names(kind, request.body)
+        return set(form_fields(kind, request.body))
     return None
 
 
-def _values(rule: Rule, request: Request, body: Any) -> list[str] | None:
+def _values(rule: Rule, request: Request) -> list[str] | None:
     """The request's values for a parameter rule (None: absent)."""
     name = rule.path[0]
     if rule.where == "header":
@@ -247,7 +245,7 @@ def _satisfied(rule: Rule, request: Request, body: Any) -> bool:
             return rule.path[-1] in parent
         value = parent.get(rule.path[-1])
         return value is None or str(value) in rule.enum
-    values = _values(rule, request, body)
+    values = _values(rule, request)
     if rule.required:
         return values is not None
     if values is None:
@@ -320,7 +318,7 @@ def violate(request: Request, rule: Rule, body: Any) -> Request | None:
     return None  # required headers: none of the operations the client uses has one
 
 
-# -- multipart, just enough to name and drop fields -------------------------------------------------
+# -- multipart: dropping one field ------------------------------------------------------------------
 _NAME = re.compile(rb'name="([^"]*)"')
 
 
@@ -332,16 +330,6 @@ def _boundary(content_type: str) -> bytes:
 def _segments(content_type: str, body: bytes) -> list[bytes]:
     boundary = _boundary(content_type)
     return body.split(b"--" + boundary) if boundary else []
-
-
-def _form_names(content_type: str, body: bytes) -> set[str]:
-    names = set()
-    for segment in _segments(content_type, body):
-        head = segment.split(b"\r\n\r\n", 1)[0]
-        match = _NAME.search(head)
-        if match:
-            names.add(match.group(1).decode())
-    return names
 
 
 def _without_part(content_type: str, body: bytes, name: str) -> bytes:

@@ -338,9 +338,9 @@ def _literal_problems(name: str, requests: list[RecordedRequest]) -> list[str]:
         query = param.replace("_", "-")
         for req in requests:
             op = openapi.operation_for(req.method, req.path)
-            rules = [r for r in op.rule("query", query) if r.enum] if op else []
-            if op is not None and query not in op.parameters:
-                continue  # this call of the method does not send the parameter
+            if op is None or query not in op.parameters:
+                continue  # unknown operations are reported apart; or not a parameter of this call
+            rules = [r for r in op.rule("query", query) if r.enum]
             documented = set(rules[0].enum) if rules else set()
             extra = sorted(allowed - documented)
             if extra:
