@@ -15,7 +15,7 @@ from lxml import etree
 from .emojis import render_emoji
 from .models import Names
 from .slack_dates import format_slack_date
-from .storage import add_code_macro, append_text, sub
+from .storage import add_code_macro, append_text, last_child, sub
 
 _STYLE_TAGS = (
     ("bold", "strong"),
@@ -94,7 +94,29 @@ def _run(el: Mapping[str, Any], env: RenderEnv) -> _Run:
 
 
 def runs(elements: Iterable[Mapping[str, Any]], env: RenderEnv) -> list[_Run]:
-    return [_run(el, env) for el in elements if is_mapping(el)]
+    """Inline elements as runs; neighbours of one format are merged, so writing them takes
+    one element and one text assignment each (linear in the number of elements)."""
+    merged: list[_Run] = []
+    texts: list[str] = []
+
+    def close() -> None:
+        if len(texts) > 1:
+            merged[-1] = merged[-1]._replace(text="".join(texts))
+
+    for el in elements:
+        if not is_mapping(el):
+            continue
+        run = _run(el, env)
+        if not run.text:
+            continue
+        if merged and run[1:] == merged[-1][1:]:
+            texts.append(run.text)
+            continue
+        close()
+        merged.append(run)
+        texts = [run.text]
+    close()
+    return merged
 
 
 def plain_text(elements: Iterable[Mapping[str, Any]], env: RenderEnv) -> str:
@@ -103,16 +125,16 @@ def plain_text(elements: Iterable[Mapping[str, Any]], env: RenderEnv) -> str:
 
 def _trim_newlines(items: list[_Run]) -> list[_Run]:
     """Drop the blank lines Slack's composer leaves at the start/end of a section."""
-    items = list(items)
-    while items and not items[0].text.lstrip("\n"):
-        items.pop(0)
-    while items and not items[-1].text.rstrip("\n"):
-        items.pop()
-    if items:
-        first, last = items[0], items[-1]
-        items[0] = _Run(first.text.lstrip("\n"), first.style, first.href, first.color)
-        last = items[-1]
-        items[-1] = _Run(last.text.rstrip("\n"), last.style, last.href, last.color)
+    start, end = 0, len(items)
+    while start < end and not items[start].text.strip("\n"):
+        start += 1
+    while end > start and not items[end - 1].text.strip("\n"):
+        end -= 1
+    items = items[start:end]
+    if items and items[0].text.startswith("\n"):
+        items[0] = items[0]._replace(text=items[0].text.lstrip("\n"))
+    if items and items[-1].text.endswith("\n"):
+        items[-1] = items[-1]._replace(text=items[-1].text.rstrip("\n"))
     return items
 
 
@@ -181,7 +203,9 @@ class _ListBuilder:
         if not self.stack or self.stack[-1][0] < indent:
             if self.stack:
                 host = self.stack[-1][2]
-                container = host[-1] if len(host) else sub(host, "li")
+                container = last_child(host)
+                if container is None:
+                    container = sub(host, "li")
             else:
                 container = self.parent
             lst = sub(container, "ol" if style == "ordered" else "ul")

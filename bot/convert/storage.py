@@ -52,13 +52,22 @@ def sub(parent: etree._Element, tag: str, attrib: dict[str, str] | None = None) 
     return etree.SubElement(parent, tag, {k: clean_text(v) for k, v in attrib.items()})
 
 
+def last_child(parent: etree._Element) -> etree._Element | None:
+    """The last child element, found from the end: `len(parent)` would walk every child, which
+    made writing a paragraph quadratic in its number of pieces."""
+    try:
+        return parent[-1]
+    except IndexError:
+        return None
+
+
 def append_text(parent: etree._Element, text: str) -> None:
     """Append text after the last child of `parent` (ElementTree keeps it in .text/.tail)."""
     text = clean_text(text)
     if not text:
         return
-    if len(parent):
-        last = parent[-1]
+    last = last_child(parent)
+    if last is not None:
         last.tail = (last.tail or "") + text
     else:
         parent.text = (parent.text or "") + text
