@@ -21,7 +21,9 @@ _INLINE = re.compile(
     r"|(?P<strike>(?<![\w~])~(?=\S)(?P<strike_body>[^~\n]+?)(?<=\S)~(?![\w~]))"
     r"|(?P<emoji>:(?P<emoji_name>[a-z0-9_+'-]+):(?::skin-tone-(?P<tone>[2-6]):)?)"
 )
-_LIST_ITEM = re.compile(r"(?P<indent>[ \t]*)(?P<marker>[•◦▪▫‣\-*]|\d{1,9}[.)])[ \t]+(?P<body>.*)")
+# Bullet lines only: Slack shows "1999. Great year" as typed (mrkdwn has no numbered lists), so
+# numbered lines stay text with their own numbers.
+_LIST_ITEM = re.compile(r"(?P<indent>[ \t]*)(?P<marker>[•◦▪▫‣\-*])[ \t]+(?P<body>.*)")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 # Slack sends ">" as "&gt;"; a raw ">" (text typed into a modal) is accepted too.
 _QUOTE = re.compile(r"(?:&gt;|>)(?!(?:&gt;|>){2})")
@@ -155,11 +157,10 @@ def _blocks_for_text(text: str, out: list[Element]) -> None:
         if item:
             flush()
             width = len(item.group("indent").expandtabs(4))
-            ordered = item.group("marker")[0].isdigit()
             out.append(
                 {
                     "type": "rich_text_list",
-                    "style": "ordered" if ordered else "bullet",
+                    "style": "bullet",
                     "indent": min(width // 2, 8),
                     "elements": [_section([item.group("body")])],
                 }
