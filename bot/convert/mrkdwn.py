@@ -130,6 +130,7 @@ def _split_fences(text: str) -> list[tuple[bool, str]]:
 def _blocks_for_text(text: str, out: list[Element]) -> None:
     paragraph: list[str] = []
     quote: list[str] = []
+    widths: list[int] = []  # indentation of the open list levels: deeper by any amount = +1
 
     def flush() -> None:
         if paragraph:
@@ -152,16 +153,21 @@ def _blocks_for_text(text: str, out: list[Element]) -> None:
             if paragraph:
                 flush()
             quote.append(line[quote_mark.end() :].removeprefix(" "))
+            widths.clear()
             continue
         item = _LIST_ITEM.fullmatch(line)
         if item:
             flush()
             width = len(item.group("indent").expandtabs(4))
+            while widths and widths[-1] > width:
+                widths.pop()
+            if not widths or widths[-1] < width:
+                widths.append(width)
             out.append(
                 {
                     "type": "rich_text_list",
                     "style": "bullet",
-                    "indent": min(width // 2, 8),
+                    "indent": min(len(widths) - 1, 8),
                     "elements": [_section([item.group("body")])],
                 }
             )
@@ -170,6 +176,7 @@ def _blocks_for_text(text: str, out: list[Element]) -> None:
             flush()
         if line.strip():
             paragraph.append(line)
+            widths.clear()
     flush()
 
 

@@ -15,7 +15,7 @@ from lxml import etree
 from .emojis import render_emoji
 from .models import Names
 from .slack_dates import format_slack_date
-from .storage import add_code_macro, append_text, last_child, sub
+from .storage import add_code_macro, append_text, sub
 
 _STYLE_TAGS = (
     ("bold", "strong"),
@@ -181,41 +181,84 @@ def _paragraph(
         parent.remove(p)
 
 
+_MAX_INDENT = 8  # Slack's deepest list level
+
+
+@dataclass
+class _Level:
+    """One open <ul>/<ol>: its Slack indent, style, last item and next number."""
+
+    indent: int
+    style: str
+    element: etree._Element
+    last_item: etree._Element | None = None
+    next_number: int = 1
+
+
+def _offset(block: Mapping[str, Any]) -> int | None:
+    offset = block.get("offset")
+    return offset if type(offset) is int and offset >= 0 else None
+
+
 class _ListBuilder:
-    """Turns Slack's flat lists-with-`indent` into nested <ul>/<ol>."""
+    """Turns Slack's flat lists-with-`indent` into nested <ul>/<ol>.
+
+    Each item sits as deep as its indent below the first list of the run (a jump from 0 to 2
+    nests through an empty item), and an ordered list starts at its `offset` + 1: it continues
+    the open list when that is the list's next number, else a new list starts there.
+    """
 
     def __init__(self, parent: etree._Element) -> None:
         self.parent = parent
-        self.stack: list[tuple[int, str, etree._Element]] = []
+        self.stack: list[_Level] = []
+
+    def _open(self, host: etree._Element, indent: int, style: str, offset: int | None) -> _Level:
+        level = _Level(indent, style, sub(host, "ol" if style == "ordered" else "ul"))
+        if style == "ordered" and offset:
+            level.element.set("start", str(offset + 1))
+            level.next_number = offset + 1
+        self.stack.append(level)
+        return level
+
+    def _item_of(self, level: _Level) -> etree._Element:
+        if level.last_item is None:
+            level.last_item = sub(level.element, "li")
+            level.next_number += 1
+        return level.last_item
 
     def add(self, block: Mapping[str, Any], env: RenderEnv) -> None:
         raw_indent = block.get("indent")
-        indent = raw_indent if isinstance(raw_indent, int) else 0
+        indent = min(max(raw_indent, 0), _MAX_INDENT) if type(raw_indent) is int else 0
         style = "ordered" if block.get("style") == "ordered" else "bullet"
+        offset = _offset(block) if style == "ordered" else None
         items = [i for i in block.get("elements") or [] if is_mapping(i)]
         if not items:
             return
-        while self.stack and (
-            self.stack[-1][0] > indent
-            or (self.stack[-1][0] == indent and self.stack[-1][1] != style)
+        stack = self.stack
+        while stack and (
+            stack[-1].indent > indent
+            or (
+                stack[-1].indent == indent
+                and (
+                    stack[-1].style != style
+                    or (offset is not None and offset + 1 != stack[-1].next_number)
+                )
+            )
         ):
-            self.stack.pop()
-        if not self.stack or self.stack[-1][0] < indent:
-            if self.stack:
-                host = self.stack[-1][2]
-                container = last_child(host)
-                if container is None:
-                    container = sub(host, "li")
-            else:
-                container = self.parent
-            lst = sub(container, "ol" if style == "ordered" else "ul")
-            offset = block.get("offset")
-            if style == "ordered" and isinstance(offset, int) and offset > 0:
-                lst.set("start", str(offset + 1))
-            self.stack.append((indent, style, lst))
-        lst = self.stack[-1][2]
+            stack.pop()
+        if not stack:
+            level = self._open(self.parent, indent, style, offset)
+        elif stack[-1].indent < indent:
+            level = stack[-1]
+            for skipped in range(level.indent + 1, indent):
+                level = self._open(self._item_of(level), skipped, "bullet", None)
+            level = self._open(self._item_of(level), indent, style, offset)
+        else:
+            level = stack[-1]
         for item in items:
-            write_inline(sub(lst, "li"), item.get("elements") or [], env)
+            level.last_item = sub(level.element, "li")
+            level.next_number += 1
+            write_inline(level.last_item, item.get("elements") or [], env)
 
 
 def write_rich_text(
