@@ -26,6 +26,8 @@ _STYLE_TAGS = (
 )
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "tel", "slack"})
 _HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}")
+# Where newer elements (message_mention, canvas, workflow_mention, ...) keep their visible text.
+_VISIBLE_KEYS = ("text", "label", "name", "title", "fallback")
 
 
 @dataclass(frozen=True)
@@ -59,17 +61,38 @@ def _name(mapping: Mapping[str, str], key: str, fallback: object) -> str:
     return mapping.get(key) or (str(fallback) if fallback else key)
 
 
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _other(el: Mapping[str, Any], kind: str, style: Mapping[str, Any], names: Names) -> _Run:
+    """Elements newer than this code (and unknown ones): their visible text or link, else a
+    bracketed type name, never nothing."""
+    url = _str(el.get("url")) or None
+    text = next((_str(el.get(k)) for k in _VISIBLE_KEYS if _str(el.get(k))), "")
+    if not text and kind in ("message_mention", "canvas_message_unfurl"):
+        cid = _str(el.get("channel_id") or el.get("root_message_channel"))
+        text = "message in #" + _name(names.channels, cid, None).lstrip("#")
+    elif not text and kind == "canvas":
+        text = f"canvas {_str(el.get('file_id'))}".rstrip()
+    return _Run(text or url or f"[{kind}]", style, url)
+
+
 def _run(el: Mapping[str, Any], env: RenderEnv) -> _Run:
     kind = el.get("type")
     raw_style = el.get("style")
     style: Mapping[str, Any] = raw_style if is_mapping(raw_style) else {}
     names = env.names
+    if kind == "text" or not isinstance(kind, str) or not kind:
+        return _Run(str(el.get("text") or ""), style)
     if kind == "link":
         url = str(el.get("url") or "")
         return _Run(str(el.get("text") or url), style, url or None)
-    if kind == "user":
+    if kind in ("user", "canvas_user_mention"):
         uid = str(el.get("user_id", ""))
         return _Run("@" + _name(names.users, uid, el.get("fallback")), style)
+    if kind == "team":
+        return _Run("@" + str(el.get("team_id", "")), style)
     if kind == "usergroup":
         gid = str(el.get("usergroup_id", ""))
         return _Run("@" + _name(names.usergroups, gid, el.get("fallback")).lstrip("@"), style)
@@ -86,11 +109,11 @@ def _run(el: Mapping[str, Any], env: RenderEnv) -> _Run:
         return _Run("@" + str(el.get("range", "here")), style)
     if kind == "date":
         text = format_slack_date(el.get("timestamp"), el.get("format"), el.get("fallback"), env.tz)
-        return _Run(text, style, el.get("url") or None)
+        return _Run(text, style, _str(el.get("url")) or None)
     if kind == "color":
         value = str(el.get("value", ""))
         return _Run(value, style, color=value if _HEX_COLOR.fullmatch(value) else None)
-    return _Run(str(el.get("text") or ""), style)
+    return _other(el, kind, style, names)
 
 
 def runs(elements: Iterable[Mapping[str, Any]], env: RenderEnv) -> list[_Run]:

@@ -49,6 +49,12 @@ other_el = st.one_of(
         st.sampled_from(["{date_num}", "{date_long} {time}", "{ago}", "x"]),
     ),
     st.builds(lambda v: {"type": "color", "value": v}, st.sampled_from(["#ABCDEF", "bad"])),
+    st.builds(
+        lambda kind, text, url: {"type": kind, "text": text, "url": url, "channel_id": "C1"},
+        st.sampled_from(["message_mention", "canvas", "team", "future_thing", "<p>"]),
+        st.one_of(st.none(), any_text),
+        st.sampled_from([None, "https://e.x/?a=1&b=2", "javascript:x()", 7]),
+    ),
 )
 inline = st.lists(st.one_of(text_el, other_el), max_size=6)
 section = st.builds(lambda els: {"type": "rich_text_section", "elements": els}, inline)

@@ -39,6 +39,21 @@ def test_collect_references_from_rich_text_mrkdwn_and_authors() -> None:
     )
 
 
+def test_collect_references_from_newer_elements() -> None:
+    section = {
+        "type": "rich_text_section",
+        "elements": [
+            {"type": "canvas_user_mention", "user_id": "U8"},
+            {"type": "message_mention", "channel_id": "C5", "message_ts": "1720710212.123456"},
+            {"type": "canvas_message_unfurl", "root_message_ts": "1", "root_message_channel": "C6"},
+        ],
+    }
+    message = {"user": "U1", "blocks": [{"type": "rich_text", "elements": [section]}]}
+    refs = collect_references([message])
+    assert refs.user_ids == {"U1", "U8"}
+    assert refs.channel_ids == {"C5", "C6"}
+
+
 def test_bot_messages_are_attributed_by_bot_name() -> None:
     from bot.convert.message import author_name
 
