@@ -121,13 +121,16 @@ def _split_fences(text: str) -> list[tuple[bool, str]]:
     segments: list[tuple[bool, str]] = []
     for i, part in enumerate(parts):
         if i % 2:
-            segments.append((True, part.removeprefix("\n").removesuffix("\n")))
+            code = part.removeprefix("\r\n").removeprefix("\n")
+            segments.append((True, code.removesuffix("\n").removesuffix("\r")))
         elif part:
             segments.append((False, part))
     return segments
 
 
 def _blocks_for_text(text: str, out: list[Element]) -> None:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     paragraph: list[str] = []
     quote: list[str] = []
     widths: list[int] = []  # indentation of the open list levels: deeper by any amount = +1

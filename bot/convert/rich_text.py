@@ -143,7 +143,11 @@ def runs(elements: Iterable[Mapping[str, Any]], env: RenderEnv) -> list[_Run]:
 
 
 def plain_text(elements: Iterable[Mapping[str, Any]], env: RenderEnv) -> str:
-    return "".join(r.text for r in runs(elements, env))
+    """The elements as code text: a labelled link keeps its URL, as "label (url)"."""
+    return "".join(
+        f"{r.text} ({r.href})" if r.href and r.text != r.href else r.text
+        for r in runs(elements, env)
+    )
 
 
 def _trim_newlines(items: list[_Run]) -> list[_Run]:
@@ -162,6 +166,8 @@ def _trim_newlines(items: list[_Run]) -> list[_Run]:
 
 
 def _write_lines(parent: etree._Element, text: str) -> None:
+    if "\r" in text:  # CRLF and CR end lines too
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\n" not in text:
         append_text(parent, text)
         return

@@ -34,10 +34,10 @@ def ri(tag: str) -> str:
     return f"{{{RI_NS}}}{tag}"
 
 
-def clean_text(text: str) -> str:
-    """Make text XML-safe: normalise line ends (CDATA could not keep a bare CR) and drop
-    characters XML cannot represent."""
-    if "\r" in text:
+def clean_text(text: str, *, keep_cr: bool = False) -> str:
+    """Make text XML-safe: drop characters XML cannot represent, and turn CRLF/CR line ends
+    into LF unless `keep_cr` (code, kept byte-exact)."""
+    if "\r" in text and not keep_cr:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _XML_INVALID.sub("", text) if _XML_INVALID.search(text) else text
 
@@ -91,8 +91,12 @@ def add_cdata_child(parent: etree._Element, tag: str, text: str) -> etree._Eleme
 
 
 def add_code_macro(parent: etree._Element, code: str) -> etree._Element:
+    """A code macro whose body reads back byte-exact. A parser turns every CR inside CDATA
+    into LF, so code holding a CR is written as escaped text instead (CR as `&#13;`)."""
     macro = sub(parent, ac("structured-macro"), {ac("name"): "code"})
-    add_cdata_child(macro, ac("plain-text-body"), code)
+    code = clean_text(code, keep_cr=True)
+    body = sub(macro, ac("plain-text-body"))
+    body.text = code if "\r" in code else cdata(code)
     return macro
 
 

@@ -111,7 +111,7 @@ def test_any_rich_text_is_well_formed_macro_free_and_lossless(blocks: list[dict[
     bodies = _check_macros(storage, len(preformatted))
     for pre, body in zip(preformatted, bodies, strict=True):
         if all(el["type"] == "text" for el in pre["elements"]):
-            assert body == clean_text("".join(el["text"] for el in pre["elements"]))
+            assert body == clean_text("".join(el["text"] for el in pre["elements"]), keep_cr=True)
     visible = _visible_text(storage)
     for block in blocks:
         for el in block["elements"]:

@@ -25,7 +25,18 @@ def _code_text(storage: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "code", ["plain", "a]]>b", "]]>", "]]]]>", "x]]>]]>y", "<![CDATA[ ]]> &amp; <ac:x/>", "", "é😀"]
+    "code",
+    [
+        "plain",
+        "a]]>b",
+        "]]>",
+        "]]]]>",
+        "x]]>]]>y",
+        "<![CDATA[ ]]> &amp; <ac:x/>",
+        "",
+        "é😀",
+        "a\r\nb\rc ]]>",
+    ],
 )
 def test_code_macro_round_trips_byte_exact(code: str) -> None:
     root = new_root()
