@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, tzinfo
+import math
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from lxml import etree
@@ -113,5 +114,51 @@ def message_to_storage(
     return serialize(root)
 
 
-def messages_sorted(messages: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    return sorted((m for m in messages if is_visible(m)), key=lambda m: float(m.get("ts") or 0))
+_LAST_SECOND = 253_402_300_799  # 9999-12-31T23:59:59Z, the last moment datetime can hold
+
+
+def _number(raw: object) -> float | None:
+    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _seconds(message: Mapping[str, Any]) -> float | None:
+    """The message's `ts` in seconds, when it is a number a moment can have."""
+    number = _number(message.get("ts"))
+    return number if number is not None and abs(number) <= _LAST_SECOND else None
+
+
+def message_time(message: Mapping[str, Any], tz: tzinfo) -> datetime | str:
+    """When the message was posted, in `tz`; else why its `ts` gives no time (the thread
+    document reports such a message as a bad one rather than failing)."""
+    raw = message.get("ts")
+    seconds = _seconds(message)
+    if seconds is not None:
+        try:
+            return datetime.fromtimestamp(seconds, tz)
+        except (OverflowError, OSError, ValueError):
+            pass
+    if raw is None or raw == "":
+        return "no timestamp"
+    if _number(raw) is None:
+        return f'timestamp "{raw}" is not a number'
+    return f'timestamp "{raw}" is out of range'
+
+
+def thread_order(messages: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Oldest first by `ts`; messages whose `ts` is not a number come last, in given order."""
+    timed: list[tuple[float, int, Mapping[str, Any]]] = []
+    untimed: list[Mapping[str, Any]] = []
+    for index, message in enumerate(messages):
+        seconds = _seconds(message)
+        if seconds is None:
+            untimed.append(message)
+        else:
+            timed.append((seconds, index, message))
+    timed.sort(key=lambda entry: entry[:2])
+    return [message for _, _, message in timed] + untimed
