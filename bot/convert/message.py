@@ -9,6 +9,7 @@ from typing import Any
 
 from lxml import etree
 
+from .layout import layout_blocks
 from .models import FileOutcome, Names
 from .mrkdwn import parse_mrkdwn
 from .rich_text import RenderEnv, write_rich_text
@@ -35,16 +36,14 @@ def is_edited(message: Mapping[str, Any]) -> bool:
 
 
 def content_blocks(message: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The message's rich_text blocks, or its mrkdwn `text` parsed into that shape."""
-    blocks = [
-        b
-        for b in message.get("blocks") or []
-        if isinstance(b, Mapping) and b.get("type") == "rich_text"
-    ]
-    if blocks:
-        return blocks
-    text = message.get("text")
-    return list(parse_mrkdwn(text)) if isinstance(text, str) else []
+    """What the message shows, as rich_text blocks: its `blocks` (every kind, see layout.py),
+    or, when they show nothing, its mrkdwn `text`. As in Slack, `text` is only the fallback
+    (notification) text of a message with blocks, so it is not shown twice."""
+    blocks: list[Mapping[str, Any]] = layout_blocks(message.get("blocks"))
+    if not blocks:
+        text = message.get("text")
+        blocks = [*parse_mrkdwn(text)] if isinstance(text, str) else []
+    return blocks
 
 
 def author_name(message: Mapping[str, Any], names: Names) -> str:

@@ -15,7 +15,7 @@ from lxml import etree
 from .emojis import render_emoji
 from .models import Names
 from .slack_dates import format_slack_date
-from .storage import add_code_macro, append_text, sub
+from .storage import add_code_macro, append_text, last_child, sub
 
 _STYLE_TAGS = (
     ("bold", "strong"),
@@ -28,6 +28,20 @@ _SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "tel", "slack"})
 _HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}")
 # Where newer elements (message_mention, canvas, workflow_mention, ...) keep their visible text.
 _VISIBLE_KEYS = ("text", "label", "name", "title", "fallback")
+
+
+# Block-level shapes beyond rich_text, built by layout.py and attachments.py. They carry
+# INTERNAL under INTERNAL_KEY, a value no JSON payload can hold, so Slack input never takes
+# these paths.
+INTERNAL_KEY = "convert"
+INTERNAL = object()
+HEADING, DIVIDER, QUOTE, TABLE = "heading", "divider", "quote", "table"
+
+
+def internal(kind: str, elements: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """A block-level element of one of the kinds above; `elements` are its children (for a
+    table: rows, each `{"elements": cells}`, each cell `{"elements": block-level elements}`)."""
+    return {"type": kind, INTERNAL_KEY: INTERNAL, "elements": list(elements)}
 
 
 @dataclass(frozen=True)
@@ -202,12 +216,12 @@ def write_inline(
     return bool(items)
 
 
-def _paragraph(
-    parent: etree._Element, elements: Sequence[Mapping[str, Any]], env: RenderEnv
+def _inline_block(
+    parent: etree._Element, tag: str, elements: Sequence[Mapping[str, Any]], env: RenderEnv
 ) -> None:
-    p = sub(parent, "p")
-    if not write_inline(p, elements, env):
-        parent.remove(p)
+    el = sub(parent, tag)
+    if not write_inline(el, elements, env):
+        parent.remove(el)
 
 
 _MAX_INDENT = 8  # Slack's deepest list level
@@ -295,24 +309,53 @@ def write_rich_text(
 ) -> None:
     """Append every `rich_text` block of `blocks` (others are ignored) to `parent`."""
     for block in blocks:
-        if not is_mapping(block) or block.get("type") != "rich_text":
+        if is_mapping(block) and block.get("type") == "rich_text":
+            _write_elements(parent, block.get("elements") or [], env)
+
+
+def _write_elements(
+    parent: etree._Element, elements: Iterable[Mapping[str, Any]], env: RenderEnv
+) -> None:
+    lists = _ListBuilder(parent)
+    for el in elements:
+        if not is_mapping(el):
+            continue
+        kind = el.get("type")
+        children = el.get("elements") or []
+        if kind == "rich_text_list":
+            lists.add(el, env)
             continue
         lists = _ListBuilder(parent)
-        for el in block.get("elements") or []:
-            if not is_mapping(el):
-                continue
-            kind = el.get("type")
-            children = el.get("elements") or []
-            if kind == "rich_text_list":
-                lists.add(el, env)
-                continue
-            lists = _ListBuilder(parent)
-            if kind == "rich_text_preformatted":
-                add_code_macro(parent, plain_text(children, env))
-            elif kind == "rich_text_quote":
-                quote = sub(parent, "blockquote")
-                _paragraph(quote, children, env)
-                if not len(quote):
-                    parent.remove(quote)
-            else:
-                _paragraph(parent, children, env)
+        if el.get(INTERNAL_KEY) is INTERNAL:
+            _write_internal(parent, kind, children, env)
+        elif kind == "rich_text_preformatted":
+            add_code_macro(parent, plain_text(children, env))
+        elif kind == "rich_text_quote":
+            quote = sub(parent, "blockquote")
+            _inline_block(quote, "p", children, env)
+            if last_child(quote) is None:
+                parent.remove(quote)
+        else:
+            _inline_block(parent, "p", children, env)
+
+
+def _write_internal(
+    parent: etree._Element, kind: object, children: Sequence[Mapping[str, Any]], env: RenderEnv
+) -> None:
+    """The few shapes layout blocks and attachments need beyond rich_text (see `internal`)."""
+    if kind == HEADING:
+        _inline_block(parent, "h3", children, env)
+    elif kind == DIVIDER:
+        sub(parent, "hr")
+    elif kind == QUOTE:
+        quote = sub(parent, "blockquote")
+        _write_elements(quote, children, env)
+        if last_child(quote) is None:
+            parent.remove(quote)
+    elif kind == TABLE:
+        body = sub(sub(parent, "table"), "tbody")
+        for row in children:
+            tr = sub(body, "tr")
+            for cell in row.get("elements") or []:
+                td = sub(tr, "td")
+                _write_elements(td, cell.get("elements") or [], env)

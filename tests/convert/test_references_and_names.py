@@ -54,6 +54,20 @@ def test_collect_references_from_newer_elements() -> None:
     assert refs.channel_ids == {"C5", "C6"}
 
 
+def test_collect_references_from_layout_blocks() -> None:
+    message = {
+        "bot_id": "B1",
+        "subtype": "bot_message",
+        "text": "<@U7> fallback only",
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": "<@U8> in <#C3>"}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "<!subteam^S4>"}]},
+        ],
+    }
+    refs = collect_references([message])
+    assert refs == References(frozenset({"U8"}), frozenset({"S4"}), frozenset({"C3"}))
+
+
 def test_bot_messages_are_attributed_by_bot_name() -> None:
     from bot.convert.message import author_name
 
