@@ -9,6 +9,7 @@ from typing import Any
 
 from lxml import etree
 
+from .attachments import attachment_blocks
 from .layout import layout_blocks
 from .models import FileOutcome, Names
 from .mrkdwn import parse_mrkdwn
@@ -37,13 +38,14 @@ def is_edited(message: Mapping[str, Any]) -> bool:
 
 def content_blocks(message: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """What the message shows, as rich_text blocks: its `blocks` (every kind, see layout.py),
-    or, when they show nothing, its mrkdwn `text`. As in Slack, `text` is only the fallback
-    (notification) text of a message with blocks, so it is not shown twice."""
+    or, when they show nothing, its mrkdwn `text`; then its legacy `attachments`. As in Slack,
+    `text` is only the fallback (notification) text of a message with blocks, so it is not
+    shown twice."""
     blocks: list[Mapping[str, Any]] = layout_blocks(message.get("blocks"))
     if not blocks:
         text = message.get("text")
         blocks = [*parse_mrkdwn(text)] if isinstance(text, str) else []
-    return blocks
+    return [*blocks, *attachment_blocks(message.get("attachments"))]
 
 
 def author_name(message: Mapping[str, Any], names: Names) -> str:

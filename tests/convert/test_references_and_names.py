@@ -68,6 +68,18 @@ def test_collect_references_from_layout_blocks() -> None:
     assert refs == References(frozenset({"U8"}), frozenset({"S4"}), frozenset({"C3"}))
 
 
+def test_collect_references_from_attachments() -> None:
+    attachment = {
+        "mrkdwn_in": ["text"],
+        "pretext": "<@U2>",
+        "text": "<#C2>",
+        "fields": [{"title": "who", "value": "<!subteam^S2>"}],
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "<@U3>"}}],
+    }
+    refs = collect_references([{"bot_id": "B1", "attachments": [attachment]}])
+    assert refs == References(frozenset({"U2", "U3"}), frozenset({"S2"}), frozenset({"C2"}))
+
+
 def test_bot_messages_are_attributed_by_bot_name() -> None:
     from bot.convert.message import author_name
 

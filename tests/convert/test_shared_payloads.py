@@ -51,6 +51,22 @@ def _visible(storage: str) -> str:
     return "".join(root.itertext())
 
 
+def test_java_sdk_bot_message_with_a_message_unfurl_attachment() -> None:
+    payload = _load(
+        "java-slack-sdk/message_action.bot_message_with_edited_and_unfurl_attachment_files.json"
+    )
+    assert isinstance(payload, dict)
+    storage = message_to_storage(payload["message"], Names())
+    assert storage.startswith(
+        '<p>Here is the uploaded file: <a href="https://xxx.slack.com/archives/C111/xxx">'
+    )
+    quote = storage[storage.index("<blockquote>") :]
+    assert '<a href="https://seratch.slack.com/team/U111">Testing Bot</a>' in quote
+    assert "<p>Uploading a file...</p>" in quote
+    assert "Posted in #random · Dec 16, 2020 04:45" in quote  # footer and ts, in UTC
+    assert storage.endswith("<p><em>(edited)</em></p>")
+
+
 def test_python_sdk_layout_blocks_as_a_bot_message() -> None:
     view = _load("views/view_home_001.json", SLACK)
     assert isinstance(view, dict)
