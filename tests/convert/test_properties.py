@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from bot.convert import Names, message_to_storage, mrkdwn_to_storage
 from bot.convert.mrkdwn import parse_mrkdwn
+from bot.convert.rich_text import is_safe_href
 from bot.convert.storage import AC_NS, clean_text, parse_fragment
 
 MACRO = f"{{{AC_NS}}}structured-macro"
@@ -158,3 +159,109 @@ def test_mrkdwn_words_survive(parts: list[tuple[str, str]]) -> None:
     visible = _visible_text(storage)
     for _, w in parts:
         assert w in visible
+
+
+# Layout blocks and legacy attachments: any shape gives well-formed storage built only from the
+# elements the converter writes, code macros only, and links only with safe schemes.
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "s", "u", "code", "a", "span", "ul", "ol", "li", "blockquote",
+    "h3", "hr", "table", "tbody", "tr", "td", MACRO, BODY,
+}  # fmt: skip
+hostile_or_text = st.one_of(any_text, mrkdwn_chars)
+url = st.sampled_from(["https://e.x/?a=1&b=2", "javascript:alert(1)", "", "data:text/html,<p>", 7])
+text_object = st.builds(
+    lambda kind, text, emoji: {"type": kind, "text": text, "emoji": emoji},
+    st.sampled_from(["mrkdwn", "plain_text", "other"]),
+    hostile_or_text,
+    st.booleans(),
+)
+image = st.builds(
+    lambda u, alt: {"type": "image", "image_url": u, "alt_text": alt}, url, hostile_or_text
+)
+layout_block = st.one_of(
+    st.builds(lambda t: {"type": "header", "text": t}, text_object),
+    st.builds(
+        lambda t, f, a: {"type": "section", "text": t, "fields": f, "accessory": a},
+        text_object,
+        st.lists(text_object, max_size=3),
+        st.one_of(st.none(), image),
+    ),
+    st.builds(
+        lambda els: {"type": "context", "elements": els},
+        st.lists(st.one_of(text_object, image), max_size=4),
+    ),
+    st.builds(lambda i, t: {**i, "title": t}, image, text_object),
+    st.just({"type": "divider"}),
+    st.builds(lambda t: {"type": "markdown", "text": t}, hostile_or_text),
+    st.builds(
+        lambda rows: {"type": "table", "rows": rows},
+        st.lists(
+            st.lists(
+                st.one_of(
+                    st.builds(lambda t: {"type": "raw_text", "text": t}, hostile_or_text),
+                    st.builds(lambda b: {"type": "rich_text", "elements": b["elements"]}, block_el),
+                ),
+                max_size=3,
+            ),
+            max_size=3,
+        ),
+    ),
+    st.builds(lambda kind, t: {"type": kind, "text": t, "title": t}, any_text, text_object),
+)
+field = st.builds(
+    lambda t, v: {"title": t, "value": v, "short": True}, hostile_or_text, hostile_or_text
+)
+attachment = st.fixed_dictionaries(
+    {},
+    optional={
+        "mrkdwn_in": st.lists(st.sampled_from(["text", "pretext", "fields", 3]), max_size=3),
+        "pretext": hostile_or_text,
+        "author_name": hostile_or_text,
+        "author_link": url,
+        "service_name": hostile_or_text,
+        "title": hostile_or_text,
+        "title_link": url,
+        "text": hostile_or_text,
+        "fields": st.lists(field, max_size=3),
+        "image_url": url,
+        "footer": hostile_or_text,
+        "ts": st.one_of(st.integers(-(2**40), 2**40), any_text, st.none()),
+        "fallback": hostile_or_text,
+        "blocks": st.lists(layout_block, max_size=2),
+    },
+)
+
+
+def _check_safe(storage: str) -> None:
+    root = parse_fragment(storage)
+    assert root is not None, storage
+    for el in root.iter():
+        if el is root:
+            continue
+        assert el.tag in ALLOWED_TAGS, el.tag
+        if el.tag == MACRO:
+            assert el.get(f"{{{AC_NS}}}name") == "code"
+        if el.tag == "a":
+            assert is_safe_href(el.get("href", "")), el.get("href")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(layout_block, max_size=4), st.lists(attachment, max_size=3), any_text)
+def test_any_blocks_and_attachments_are_well_formed_and_inert(
+    blocks: list[dict[str, Any]], attachments: list[dict[str, Any]], text: str
+) -> None:
+    message = {"bot_id": "B1", "text": text, "blocks": blocks, "attachments": attachments}
+    _check_safe(message_to_storage(message, NAMES))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(word, word, word, word), min_size=1, max_size=3))
+def test_attachment_words_survive(parts: list[tuple[str, str, str, str]]) -> None:
+    attachments = [
+        {"pretext": a, "title": b, "text": f"*{c}*", "fields": [{"title": d, "value": a}]}
+        for a, b, c, d in parts
+    ]
+    visible = _visible_text(message_to_storage({"attachments": attachments}, NAMES))
+    for part in parts:
+        for w in part:
+            assert w in visible
