@@ -16,6 +16,7 @@ AC_NS = "http://atlassian.com/content"
 RI_NS = "http://atlassian.com/resource/identifier"
 AT_NS = "http://atlassian.com/template"
 NSMAP = {"ac": AC_NS, "ri": RI_NS}
+_OWN_NS = frozenset(NSMAP.values())
 _WRAPPER = "storage-fragment"
 _PARSE_OPEN = f'<{_WRAPPER} xmlns:ac="{AC_NS}" xmlns:ri="{RI_NS}" xmlns:at="{AT_NS}">'
 _PARSE_CLOSE = f"</{_WRAPPER}>"
@@ -113,23 +114,34 @@ def add_attachment_image(parent: etree._Element, filename: str) -> etree._Elemen
     return image
 
 
+def _foreign(name: object) -> bool:
+    """True for a `{namespace}local` name outside ac:/ri: (it would need a declaration)."""
+    text = name.decode() if isinstance(name, bytes) else str(name)
+    return text.startswith("{") and text[1:].partition("}")[0] not in _OWN_NS
+
+
 def serialize(root: etree._Element) -> str:
     """The children of the wrapper root as a storage fragment.
 
     All namespaces are declared on the wrapper only, so lxml writes them once, in the wrapper's
     start tag, and the children use bare `ac:`/`ri:` prefixes. Removing the wrapper's start and
     end tags therefore removes every xmlns declaration. The start tag holds only the two fixed
-    namespace URIs (no `>` inside), so it ends at the first `>`.
+    namespace URIs (no `>` inside), so it ends at the first `>`. An element in any other
+    namespace would need a declaration of its own, so it is refused (text that merely reads
+    "xmlns" is just text).
     """
     if root.text:
         raise ValueError("storage fragments must not have text outside elements")
-    if not len(root):
+    if last_child(root) is None:
         return ""
+    for el in root.iter(etree.Element):
+        if any(_foreign(name) for name in (el.tag, *el.attrib)):
+            raise AssertionError("unexpected namespace declaration inside a storage fragment")
     xml = etree.tostring(root, encoding="unicode")
     start_end = xml.index(">") + 1
     close = f"</{_WRAPPER}>"
-    if not xml.endswith(close) or "xmlns" in xml[start_end:]:
-        raise AssertionError("unexpected namespace declaration inside a storage fragment")
+    if not xml.endswith(close):
+        raise AssertionError("unexpected end of a storage fragment")
     return xml[start_end : -len(close)]
 
 
