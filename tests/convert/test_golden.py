@@ -48,15 +48,29 @@ def _types(node: Any, found: set[str]) -> None:
             _types(value, found)
 
 
-def test_cases_cover_every_rich_text_element_type() -> None:
+def test_cases_cover_every_element_and_block_type() -> None:
     found: set[str] = set()
     for path in CASES:
         _types(load(path), found)
     required = {
         "rich_text_section", "rich_text_list", "rich_text_preformatted", "rich_text_quote",
         "text", "link", "user", "usergroup", "channel", "emoji", "broadcast", "date", "color",
+        "team", "message_mention", "canvas", "canvas_user_mention", "workflow_mention",
+        "header", "section", "context", "image", "divider", "table", "markdown", "actions",
     }  # fmt: skip
     assert required <= found
+
+
+def test_cases_cover_legacy_attachments() -> None:
+    fields: set[str] = set()
+    for path in CASES:
+        message = load(path).get("message") or {}
+        for attachment in message.get("attachments") or []:
+            fields |= set(attachment)
+    assert {
+        "pretext", "author_name", "author_link", "title", "title_link", "text", "fields",
+        "image_url", "footer", "ts", "mrkdwn_in", "fallback", "blocks", "color",
+    } <= fields  # fmt: skip
 
 
 def test_output_has_no_namespace_declarations() -> None:
