@@ -14,19 +14,11 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from .layout import Node, image_link, layout_blocks
+from .layout import Node, image_link, layout_blocks, section
 from .mrkdwn import decode_entities, parse_links, parse_mrkdwn
-from .rich_text import QUOTE, internal, is_mapping
+from .rich_text import QUOTE, internal, is_mapping, items, str_or_empty
 
 _FOOTER_DATE = "{date_short} {time}"
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _section(inline: list[Node]) -> Node:
-    return {"type": "rich_text_section", "elements": inline}
 
 
 def _linked(text: str, url: str, style: Mapping[str, bool] | None = None) -> Node:
@@ -64,41 +56,43 @@ class _Attachment:
         return [*parse_links(text)]
 
     def author(self) -> list[Node]:
-        name = _str(self.raw.get("author_name")) or _str(self.raw.get("service_name"))
-        link = _str(self.raw.get("author_link")) or _str(self.raw.get("service_url"))
-        return [_section([_linked(decode_entities(name), link)])] if name else []
+        name = str_or_empty(self.raw.get("author_name")) or str_or_empty(
+            self.raw.get("service_name")
+        )
+        link = str_or_empty(self.raw.get("author_link")) or str_or_empty(
+            self.raw.get("service_url")
+        )
+        return [section([_linked(decode_entities(name), link)])] if name else []
 
     def title(self) -> list[Node]:
-        title = decode_entities(_str(self.raw.get("title")))
-        link = _str(self.raw.get("title_link"))
-        return [_section([_linked(title, link, {"bold": True})])] if title else []
+        title = decode_entities(str_or_empty(self.raw.get("title")))
+        link = str_or_empty(self.raw.get("title_link"))
+        return [section([_linked(title, link, {"bold": True})])] if title else []
 
     def fields(self) -> list[Node]:
         out: list[Node] = []
-        for field in self.raw.get("fields") or []:
+        for field in items(self.raw.get("fields")):
             if not is_mapping(field):
                 continue
-            title = decode_entities(_str(field.get("title")))  # plain: Slack escapes it
-            value = self.text("fields", _str(field.get("value")))
+            title = decode_entities(str_or_empty(field.get("title")))  # plain: Slack escapes it
+            value = self.text("fields", str_or_empty(field.get("value")))
             label: list[Node] = (
                 [{"type": "text", "text": title, "style": {"bold": True}}] if title else []
             )
             if label and len(value) == 1 and value[0].get("type") == "rich_text_section":
-                out.append(
-                    _section([*label, {"type": "text", "text": "\n"}, *value[0]["elements"]])
-                )
+                out.append(section([*label, {"type": "text", "text": "\n"}, *value[0]["elements"]]))
             else:
-                out.extend([_section(label)] if label else [])
+                out.extend([section(label)] if label else [])
                 out.extend(value)
         return out
 
     def image(self) -> list[Node]:
-        url = _str(self.raw.get("image_url"))
-        return [_section([image_link({"image_url": url, "alt_text": "image"})])] if url else []
+        url = str_or_empty(self.raw.get("image_url"))
+        return [section([image_link({"image_url": url, "alt_text": "image"})])] if url else []
 
     def footer(self) -> list[Node]:
         inline: list[Node] = []
-        footer = _str(self.raw.get("footer"))
+        footer = str_or_empty(self.raw.get("footer"))
         if footer:
             inline.extend(parse_links(footer)[0]["elements"])
         ts = self.raw.get("ts")
@@ -106,20 +100,20 @@ class _Attachment:
             if inline:
                 inline.append({"type": "text", "text": " · "})
             inline.append({"type": "date", "timestamp": ts, "format": _FOOTER_DATE})
-        return [_section(inline)] if inline else []
+        return [section(inline)] if inline else []
 
     def inside(self) -> list[Node]:
         body = [
             *self.author(),
             *self.title(),
-            *self.text("text", _str(self.raw.get("text"))),
+            *self.text("text", str_or_empty(self.raw.get("text"))),
             *self.fields(),
             *self.image(),
             *(el for block in layout_blocks(self.raw.get("blocks")) for el in block["elements"]),
             *self.footer(),
         ]
         if not body:
-            body = self.text("", _str(self.raw.get("fallback")))
+            body = self.text("", str_or_empty(self.raw.get("fallback")))
         return body
 
 
@@ -130,7 +124,7 @@ def attachment_blocks(attachments: object) -> list[Node]:
         if not is_mapping(raw):
             continue
         attachment = _Attachment(raw)
-        pretext = attachment.text("pretext", _str(raw.get("pretext")))
+        pretext = attachment.text("pretext", str_or_empty(raw.get("pretext")))
         if pretext:
             out.append({"type": "rich_text", "elements": pretext})
         inside = attachment.inside()

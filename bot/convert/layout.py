@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .mrkdwn import decode_entities, parse_inline, parse_mrkdwn, parse_plain
-from .rich_text import DIVIDER, HEADING, TABLE, internal, is_mapping
+from .rich_text import DIVIDER, HEADING, TABLE, internal, is_mapping, items, str_or_empty
 
 # Controls and inputs, and remote-file stubs (the message's `files` lists those files).
 _SKIPPED = frozenset({"actions", "input", "file", "call"})
@@ -22,15 +22,11 @@ _CONTEXT_GAP = {"type": "text", "text": " · "}
 Node = Mapping[str, Any]
 
 
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def text_object(obj: object) -> list[Node]:
     """A `mrkdwn` or `plain_text` object as block-level rich_text elements."""
-    if not is_mapping(obj) or not _str(obj.get("text")):
+    if not is_mapping(obj) or not str_or_empty(obj.get("text")):
         return []
-    text = _str(obj.get("text"))
+    text = str_or_empty(obj.get("text"))
     if obj.get("type") == "mrkdwn":
         return [el for block in parse_mrkdwn(text) for el in block["elements"]]
     return [*parse_plain(text, emoji=obj.get("emoji") is not False)]
@@ -38,72 +34,72 @@ def text_object(obj: object) -> list[Node]:
 
 def _inline_text(obj: object) -> list[Node]:
     """A text object as inline elements, for one-line places (header, context)."""
-    if not is_mapping(obj) or not _str(obj.get("text")):
+    if not is_mapping(obj) or not str_or_empty(obj.get("text")):
         return []
-    text = _str(obj.get("text"))
+    text = str_or_empty(obj.get("text"))
     if obj.get("type") == "mrkdwn":
         return [*parse_inline(text)]
     return [*parse_plain(text, emoji=obj.get("emoji") is not False)[0]["elements"]]
 
 
 def _plain(obj: object) -> str:
-    return decode_entities(_str(obj.get("text"))) if is_mapping(obj) else ""
+    return decode_entities(str_or_empty(obj.get("text"))) if is_mapping(obj) else ""
 
 
 def image_link(image: Mapping[str, Any], title: str = "") -> Node:
     """An image as a link to it, labelled by its title or alt text (the page embeds nothing
     from other hosts); an image without a usable URL (a Slack file by id) as its label."""
-    label = title or _str(image.get("alt_text")) or "image"
+    label = title or str_or_empty(image.get("alt_text")) or "image"
     slack_file = image.get("slack_file")
-    url = _str(image.get("image_url")) or (
-        _str(slack_file.get("url")) if is_mapping(slack_file) else ""
+    url = str_or_empty(image.get("image_url")) or (
+        str_or_empty(slack_file.get("url")) if is_mapping(slack_file) else ""
     )
     if url:
         return {"type": "link", "url": url, "text": label}
     return {"type": "text", "text": f"[image: {label}]"}
 
 
-def _section(inline: list[Node]) -> Node:
+def section(inline: list[Node]) -> Node:
     return {"type": "rich_text_section", "elements": inline}
 
 
 def _section_block(block: Mapping[str, Any]) -> list[Node]:
     out = text_object(block.get("text"))
-    for field in block.get("fields") or []:  # Slack's two columns, here one after another
+    for field in items(block.get("fields")):  # Slack's two columns, here one after another
         out.extend(text_object(field))
     accessory = block.get("accessory")
     if is_mapping(accessory) and accessory.get("type") == "image":
-        out.append(_section([image_link(accessory)]))
+        out.append(section([image_link(accessory)]))
     return out
 
 
 def _context_block(block: Mapping[str, Any]) -> list[Node]:
     inline: list[Node] = []
-    for element in block.get("elements") or []:
+    for element in items(block.get("elements")):
         if not is_mapping(element):
             continue
         piece = [image_link(element)] if element.get("type") == "image" else _inline_text(element)
         if piece:
             inline.extend([_CONTEXT_GAP, *piece] if inline else piece)
-    return [_section(inline)] if inline else []
+    return [section(inline)] if inline else []
 
 
 def _image_block(block: Mapping[str, Any]) -> list[Node]:
-    return [_section([image_link(block, _plain(block.get("title")))])]
+    return [section([image_link(block, _plain(block.get("title")))])]
 
 
 def _video_block(block: Mapping[str, Any]) -> list[Node]:
-    title = _plain(block.get("title")) or _str(block.get("alt_text")) or "video"
-    url = _str(block.get("title_url")) or _str(block.get("video_url"))
+    title = _plain(block.get("title")) or str_or_empty(block.get("alt_text")) or "video"
+    url = str_or_empty(block.get("title_url")) or str_or_empty(block.get("video_url"))
     link: Node = (
         {"type": "link", "url": url, "text": title} if url else {"type": "text", "text": title}
     )
-    return [_section([link]), *text_object(block.get("description"))]
+    return [section([link]), *text_object(block.get("description"))]
 
 
 def _table_block(block: Mapping[str, Any]) -> list[Node]:
     rows: list[Mapping[str, Any]] = []
-    for raw_row in block.get("rows") or []:
+    for raw_row in items(block.get("rows")):
         if not isinstance(raw_row, list):
             continue
         cells: list[Mapping[str, Any]] = []
@@ -111,9 +107,9 @@ def _table_block(block: Mapping[str, Any]) -> list[Node]:
             if not is_mapping(cell):
                 continue
             if cell.get("type") == "rich_text":
-                content = [el for el in cell.get("elements") or [] if is_mapping(el)]
+                content = [el for el in items(cell.get("elements")) if is_mapping(el)]
             else:  # raw_text: shown exactly as given
-                content = [_section([{"type": "text", "text": _str(cell.get("text"))}])]
+                content = [section([{"type": "text", "text": str_or_empty(cell.get("text"))}])]
             cells.append({"elements": content})
         rows.append({"elements": cells})
     return [internal(TABLE, rows)] if rows else []
@@ -129,7 +125,7 @@ def _other_block(block: Mapping[str, Any]) -> list[Node]:
 def _elements(block: Mapping[str, Any]) -> list[Node]:
     kind = block.get("type")
     if kind == "rich_text":
-        return [el for el in block.get("elements") or [] if is_mapping(el)]
+        return [el for el in items(block.get("elements")) if is_mapping(el)]
     if kind == "header":
         inline = _inline_text(block.get("text"))
         return [internal(HEADING, inline)] if inline else []
@@ -142,7 +138,11 @@ def _elements(block: Mapping[str, Any]) -> list[Node]:
     if kind == "divider":
         return [internal(DIVIDER)]
     if kind == "markdown":  # standard Markdown, kept as the text it is (not parsed)
-        return [*parse_plain(_str(block.get("text")), emoji=False)] if block.get("text") else []
+        return (
+            [*parse_plain(str_or_empty(block.get("text")), emoji=False)]
+            if block.get("text")
+            else []
+        )
     if kind == "video":
         return _video_block(block)
     if kind == "table":

@@ -7,7 +7,7 @@ from typing import Any
 
 from .message import content_blocks, is_visible
 from .models import References
-from .rich_text import is_mapping
+from .rich_text import is_mapping, items
 
 _USER_KINDS = frozenset({"user", "canvas_user_mention"})
 # Element kind -> the key holding a channel id whose name the page shows.
@@ -27,7 +27,7 @@ def _walk(node: Any, users: set[str], groups: set[str], channels: set[str]) -> N
             groups.add(str(node["usergroup_id"]))
         elif kind in _CHANNEL_KINDS and node.get(_CHANNEL_KINDS[kind]):
             channels.add(str(node[_CHANNEL_KINDS[kind]]))
-        for child in node.get("elements") or []:
+        for child in items(node.get("elements")):
             _walk(child, users, groups, channels)
     elif isinstance(node, list):
         for child in node:

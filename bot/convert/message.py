@@ -13,7 +13,7 @@ from .attachments import attachment_blocks
 from .layout import layout_blocks
 from .models import FileOutcome, Names
 from .mrkdwn import parse_mrkdwn
-from .rich_text import RenderEnv, write_rich_text
+from .rich_text import RenderEnv, items, write_rich_text
 from .storage import (
     add_attachment_image,
     add_attachment_link,
@@ -64,7 +64,7 @@ def write_files(
     parent: etree._Element, message: Mapping[str, Any], files: Mapping[str, FileOutcome]
 ) -> None:
     """Each file as image, attachment link, or a visible note saying why it is missing."""
-    for file in message.get("files") or []:
+    for file in items(message.get("files")):
         if not isinstance(file, Mapping):
             continue
         outcome = files.get(str(file.get("id", "")))

@@ -75,20 +75,26 @@ def _name(mapping: Mapping[str, str], key: str, fallback: object) -> str:
     return mapping.get(key) or (str(fallback) if fallback else key)
 
 
-def _str(value: object) -> str:
+def items(value: object) -> list[Any]:
+    """`value` when it is a list (payload fields can hold anything), else []."""
+    return value if isinstance(value, list) else []
+
+
+def str_or_empty(value: object) -> str:
+    """`value` when it is a string (payload fields can hold anything), else ""."""
     return value if isinstance(value, str) else ""
 
 
 def _other(el: Mapping[str, Any], kind: str, style: Mapping[str, Any], names: Names) -> _Run:
     """Elements newer than this code (and unknown ones): their visible text or link, else a
     bracketed type name, never nothing."""
-    url = _str(el.get("url")) or None
-    text = next((_str(el.get(k)) for k in _VISIBLE_KEYS if _str(el.get(k))), "")
+    url = str_or_empty(el.get("url")) or None
+    text = next((str_or_empty(el.get(k)) for k in _VISIBLE_KEYS if str_or_empty(el.get(k))), "")
     if not text and kind in ("message_mention", "canvas_message_unfurl"):
-        cid = _str(el.get("channel_id") or el.get("root_message_channel"))
+        cid = str_or_empty(el.get("channel_id") or el.get("root_message_channel"))
         text = "message in #" + _name(names.channels, cid, None).lstrip("#")
     elif not text and kind == "canvas":
-        text = f"canvas {_str(el.get('file_id'))}".rstrip()
+        text = f"canvas {str_or_empty(el.get('file_id'))}".rstrip()
     return _Run(text or url or f"[{kind}]", style, url)
 
 
@@ -116,14 +122,21 @@ def _run(el: Mapping[str, Any], env: RenderEnv) -> _Run:
     if kind == "emoji":
         tone = el.get("skin_tone")
         text = render_emoji(
-            str(el.get("name", "")), el.get("unicode"), tone if isinstance(tone, int) else None
+            str(el.get("name", "")),
+            str_or_empty(el.get("unicode")) or None,
+            tone if type(tone) is int else None,
         )
         return _Run(text, style)
     if kind == "broadcast":
         return _Run("@" + str(el.get("range", "here")), style)
     if kind == "date":
-        text = format_slack_date(el.get("timestamp"), el.get("format"), el.get("fallback"), env.tz)
-        return _Run(text, style, _str(el.get("url")) or None)
+        text = format_slack_date(
+            el.get("timestamp"),
+            str_or_empty(el.get("format")),
+            str_or_empty(el.get("fallback")),
+            env.tz,
+        )
+        return _Run(text, style, str_or_empty(el.get("url")) or None)
     if kind == "color":
         value = str(el.get("value", ""))
         return _Run(value, style, color=value if _HEX_COLOR.fullmatch(value) else None)
@@ -274,8 +287,8 @@ class _ListBuilder:
         indent = min(max(raw_indent, 0), _MAX_INDENT) if type(raw_indent) is int else 0
         style = "ordered" if block.get("style") == "ordered" else "bullet"
         offset = _offset(block) if style == "ordered" else None
-        items = [i for i in block.get("elements") or [] if is_mapping(i)]
-        if not items:
+        entries = [i for i in items(block.get("elements")) if is_mapping(i)]
+        if not entries:
             return
         stack = self.stack
         while stack and (
@@ -298,10 +311,10 @@ class _ListBuilder:
             level = self._open(self._item_of(level), indent, style, offset)
         else:
             level = stack[-1]
-        for item in items:
+        for item in entries:
             level.last_item = sub(level.element, "li")
             level.next_number += 1
-            write_inline(level.last_item, item.get("elements") or [], env)
+            write_inline(level.last_item, items(item.get("elements")), env)
 
 
 def write_rich_text(
@@ -310,7 +323,7 @@ def write_rich_text(
     """Append every `rich_text` block of `blocks` (others are ignored) to `parent`."""
     for block in blocks:
         if is_mapping(block) and block.get("type") == "rich_text":
-            _write_elements(parent, block.get("elements") or [], env)
+            _write_elements(parent, items(block.get("elements")), env)
 
 
 def _write_elements(
@@ -321,7 +334,7 @@ def _write_elements(
         if not is_mapping(el):
             continue
         kind = el.get("type")
-        children = el.get("elements") or []
+        children = items(el.get("elements"))
         if kind == "rich_text_list":
             lists.add(el, env)
             continue
@@ -356,6 +369,6 @@ def _write_internal(
         body = sub(sub(parent, "table"), "tbody")
         for row in children:
             tr = sub(body, "tr")
-            for cell in row.get("elements") or []:
+            for cell in items(row.get("elements")):
                 td = sub(tr, "td")
-                _write_elements(td, cell.get("elements") or [], env)
+                _write_elements(td, items(cell.get("elements")), env)

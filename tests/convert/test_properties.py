@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.convert import Names, message_to_storage, mrkdwn_to_storage
+from bot.convert import (
+    Names,
+    ThreadContext,
+    collect_references,
+    message_to_storage,
+    mrkdwn_to_storage,
+    thread_to_storage,
+)
 from bot.convert.mrkdwn import parse_mrkdwn
 from bot.convert.rich_text import is_safe_href
 from bot.convert.storage import AC_NS, clean_text, parse_fragment
@@ -265,3 +273,38 @@ def test_attachment_words_survive(parts: list[tuple[str, str, str, str]]) -> Non
     for part in parts:
         for w in part:
             assert w in visible
+
+
+# Any JSON at all in the places Slack puts structure: conversion never raises.
+KEYS = [
+    "type", "text", "elements", "blocks", "attachments", "fields", "rows", "accessory", "title",
+    "title_link", "value", "url", "image_url", "slack_file", "alt_text", "style", "indent",
+    "offset", "user_id", "channel_id", "timestamp", "format", "fallback", "mrkdwn_in", "ts",
+    "pretext", "footer", "name", "skin_tone", "unicode", "emoji", "files", "id",
+]  # fmt: skip
+TYPES = [
+    "rich_text", "rich_text_section", "rich_text_list", "rich_text_quote", "rich_text_preformatted",
+    "text", "link", "user", "emoji", "date", "color", "team", "canvas", "header", "section",
+    "context", "image", "divider", "table", "markdown", "video", "raw_text", "mrkdwn", "plain_text",
+]  # fmt: skip
+json_leaf = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(), any_text,
+    st.sampled_from(TYPES),
+)  # fmt: skip
+any_json = st.recursive(
+    json_leaf,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=5)
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(KEYS), any_json, max_size=6))
+def test_any_json_shaped_message_converts_without_raising(message: dict[str, Any]) -> None:
+    storage = message_to_storage(message, NAMES)
+    assert parse_fragment(storage) is not None
+    collect_references([message])
+    ctx = ThreadContext(channel_name="c", permalink=None, tz=ZoneInfo("UTC"), saved_by="A")
+    assert parse_fragment(thread_to_storage([message, message], ctx)) is not None
