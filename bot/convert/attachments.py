@@ -47,6 +47,9 @@ class _Attachment:
             {m for m in marked if isinstance(m, str)} if isinstance(marked, list) else set()
         )
 
+    def get(self, key: str) -> str:
+        return str_or_empty(self.raw.get(key))
+
     def text(self, field: str, text: str) -> list[Node]:
         """Block-level elements for one of the mrkdwn-capable fields."""
         if not text:
@@ -56,17 +59,13 @@ class _Attachment:
         return [*parse_links(text)]
 
     def author(self) -> list[Node]:
-        name = str_or_empty(self.raw.get("author_name")) or str_or_empty(
-            self.raw.get("service_name")
-        )
-        link = str_or_empty(self.raw.get("author_link")) or str_or_empty(
-            self.raw.get("service_url")
-        )
+        name = self.get("author_name") or self.get("service_name")
+        link = self.get("author_link") or self.get("service_url")
         return [section([_linked(decode_entities(name), link)])] if name else []
 
     def title(self) -> list[Node]:
-        title = decode_entities(str_or_empty(self.raw.get("title")))
-        link = str_or_empty(self.raw.get("title_link"))
+        title = decode_entities(self.get("title"))
+        link = self.get("title_link")
         return [section([_linked(title, link, {"bold": True})])] if title else []
 
     def fields(self) -> list[Node]:
@@ -87,12 +86,12 @@ class _Attachment:
         return out
 
     def image(self) -> list[Node]:
-        url = str_or_empty(self.raw.get("image_url"))
+        url = self.get("image_url")
         return [section([image_link({"image_url": url, "alt_text": "image"})])] if url else []
 
     def footer(self) -> list[Node]:
         inline: list[Node] = []
-        footer = str_or_empty(self.raw.get("footer"))
+        footer = self.get("footer")
         if footer:
             inline.extend(parse_links(footer)[0]["elements"])
         ts = self.raw.get("ts")
@@ -106,14 +105,14 @@ class _Attachment:
         body = [
             *self.author(),
             *self.title(),
-            *self.text("text", str_or_empty(self.raw.get("text"))),
+            *self.text("text", self.get("text")),
             *self.fields(),
             *self.image(),
             *(el for block in layout_blocks(self.raw.get("blocks")) for el in block["elements"]),
             *self.footer(),
         ]
         if not body:
-            body = self.text("", str_or_empty(self.raw.get("fallback")))
+            body = self.text("", self.get("fallback"))
         return body
 
 
