@@ -2,8 +2,12 @@
 the same thread saved end to end (signed view submission -> conversations.replies -> users.info ->
 storage -> Confluence) against the Slack and Confluence fakes served on loopback sockets.
 
+Also converts one paragraph of 40,000 inline elements and one 200,000-character mrkdwn text,
+where conversion must stay linear in the number of inline pieces.
+
 Run: .venv/bin/python bench/convert_thread.py
-Goals: conversion < 200 ms, 50 users to resolve, end-to-end save < 5 s with 50 users.info calls.
+Goals: conversion < 200 ms, 50 users to resolve, end-to-end save < 5 s with 50 users.info calls;
+the 40k-element paragraph and the 200k-character text each well under a second.
 """
 
 from __future__ import annotations
@@ -14,11 +18,19 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.convert import Names, ThreadContext, collect_references, thread_to_storage
+from bot.convert import (
+    Names,
+    ThreadContext,
+    collect_references,
+    message_to_storage,
+    mrkdwn_to_storage,
+    thread_to_storage,
+)
 from bot.convert.mrkdwn import _parse_cached
 
 AUTHORS = [f"U{n:04d}" for n in range(50)]
@@ -207,6 +219,42 @@ async def end_to_end(messages: list[dict[str, Any]]) -> None:
     print(f"  Confluence requests: {len(confluence.requests)}")
 
 
+def big_paragraph(n: int = 40_000) -> dict[str, Any]:
+    """One rich_text_section holding `n` inline elements of every common kind."""
+    kinds: list[dict[str, Any]] = [
+        {"type": "text", "text": "word "},
+        {"type": "text", "text": "bold", "style": {"bold": True}},
+        {"type": "link", "url": "https://example.com/a", "text": "link"},
+        {"type": "user", "user_id": "U0001"},
+        {"type": "emoji", "name": "tada"},
+        {"type": "text", "text": " line\nnext "},
+    ]
+    section = {"type": "rich_text_section", "elements": [kinds[i % len(kinds)] for i in range(n)]}
+    blocks = [{"type": "rich_text", "elements": [section]}]
+    return {"type": "message", "user": "U0001", "ts": "1700000000.000100", "blocks": blocks}
+
+
+def big_mrkdwn(size: int = 200_000) -> str:
+    """One mrkdwn paragraph (no blank line) of `size` characters: styles, links, mentions."""
+    line = "line {i} *bold* <https://example.com/{i}|link> <@U0001> :tada: `code` _it_\n"
+    lines = (line.format(i=i) for i in range(size // len(line.format(i=0)) + 1))
+    return "".join(lines)[:size]
+
+
+def timed(label: str, convert: Callable[[], str], rounds: int = 3) -> None:
+    walls, cpus = [], []
+    for _ in range(rounds):
+        _parse_cached.cache_clear()
+        start, cpu_start = time.perf_counter(), time.process_time()
+        storage = convert()
+        walls.append((time.perf_counter() - start) * 1000)
+        cpus.append((time.process_time() - cpu_start) * 1000)
+    print(
+        f"{label}: best {min(walls):.0f} ms (CPU {min(cpus):.0f} ms), "
+        f"storage {len(storage) / 1024:.0f} KiB"
+    )
+
+
 def main() -> None:
     messages = build_thread()
     timings, cpu_times = [], []
@@ -222,6 +270,9 @@ def main() -> None:
     print(f"  CPU time (ignores other load on the machine): best {min(cpu_times):.1f} ms")
     print(f"unique users to resolve: {users} (goal = 50)")
     print(f"storage size: {len(storage) / 1024:.0f} KiB")
+    paragraph, text = big_paragraph(), big_mrkdwn()
+    timed("one paragraph of 40,000 inline elements", lambda: message_to_storage(paragraph, Names()))
+    timed(f"one mrkdwn text of {len(text):,} characters", lambda: mrkdwn_to_storage(text))
     asyncio.run(end_to_end(messages))
 
 

@@ -2,7 +2,7 @@
 
 from .excerpt import storage_to_mrkdwn, storage_to_text
 from .mentions import collect_references
-from .message import message_to_storage
+from .message import message_to_storage, thread_order
 from .models import FileOutcome, Names, References, ThreadContext
 from .storage import is_well_formed_storage
 from .text_body import mrkdwn_to_storage
@@ -19,5 +19,6 @@ __all__ = [
     "mrkdwn_to_storage",
     "storage_to_mrkdwn",
     "storage_to_text",
+    "thread_order",
     "thread_to_storage",
 ]

@@ -12,6 +12,8 @@ _SLACK_ONLY = {"simple_smile": "🙂"}
 # Slack skin-tone-2..6 are the Fitzpatrick modifiers U+1F3FB..U+1F3FF.
 _SKIN_TONES = {2: "\U0001f3fb", 3: "\U0001f3fc", 4: "\U0001f3fd", 5: "\U0001f3fe", 6: "\U0001f3ff"}
 _FLAG = re.compile(r"flag-([a-z]{2})")
+# Slack's name for a toned emoji, as in ":wave::skin-tone-2:".
+_TONED = re.compile(r"(?P<base>[^:]+)::skin-tone-(?P<tone>[2-6])")
 _VARIATION_SELECTOR = "\ufe0f"
 
 
@@ -26,6 +28,8 @@ def _candidates(name: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def _base(name: str) -> str | None:
+    if ":" in name:  # not a Slack name; emojize would replace only a part of it
+        return None
     if name in _SLACK_ONLY:
         return _SLACK_ONLY[name]
     flag = _FLAG.fullmatch(name)
@@ -65,6 +69,9 @@ def unicode_from_hex(code_points: str) -> str | None:
 @lru_cache(maxsize=4096)
 def render_emoji(name: str, unicode: str | None = None, skin_tone: int | None = None) -> str:
     """Text for an emoji element: Unicode when known, else `:name:` (custom emoji)."""
+    toned = _TONED.fullmatch(name)
+    if toned and shortcode_to_unicode(toned["base"]):
+        name, skin_tone = toned["base"], skin_tone or int(toned["tone"])
     if unicode:
         from_hex = unicode_from_hex(unicode)
         if from_hex:

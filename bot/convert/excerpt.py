@@ -27,6 +27,8 @@ _BLOCKS = frozenset(
         "h6",
         "li",
         "tr",
+        "td",
+        "th",
         "blockquote",
         "pre",
         "table",

@@ -7,19 +7,27 @@ from typing import Any
 
 from .message import content_blocks, is_visible
 from .models import References
-from .rich_text import is_mapping
+from .rich_text import is_mapping, items
+
+_USER_KINDS = frozenset({"user", "canvas_user_mention"})
+# Element kind -> the key holding a channel id whose name the page shows.
+_CHANNEL_KINDS = {
+    "channel": "channel_id",
+    "message_mention": "channel_id",
+    "canvas_message_unfurl": "root_message_channel",
+}
 
 
 def _walk(node: Any, users: set[str], groups: set[str], channels: set[str]) -> None:
     if is_mapping(node):
         kind = node.get("type")
-        if kind == "user" and node.get("user_id"):
+        if kind in _USER_KINDS and node.get("user_id"):
             users.add(str(node["user_id"]))
         elif kind == "usergroup" and node.get("usergroup_id"):
             groups.add(str(node["usergroup_id"]))
-        elif kind == "channel" and node.get("channel_id"):
-            channels.add(str(node["channel_id"]))
-        for child in node.get("elements") or []:
+        elif kind in _CHANNEL_KINDS and node.get(_CHANNEL_KINDS[kind]):
+            channels.add(str(node[_CHANNEL_KINDS[kind]]))
+        for child in items(node.get("elements")):
             _walk(child, users, groups, channels)
     elif isinstance(node, list):
         for child in node:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, tzinfo
+import math
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from lxml import etree
 
+from .attachments import attachment_blocks
+from .layout import layout_blocks
 from .models import FileOutcome, Names
 from .mrkdwn import parse_mrkdwn
-from .rich_text import RenderEnv, write_rich_text
+from .rich_text import RenderEnv, items, write_rich_text
 from .storage import (
     add_attachment_image,
     add_attachment_link,
@@ -34,16 +37,15 @@ def is_edited(message: Mapping[str, Any]) -> bool:
 
 
 def content_blocks(message: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The message's rich_text blocks, or its mrkdwn `text` parsed into that shape."""
-    blocks = [
-        b
-        for b in message.get("blocks") or []
-        if isinstance(b, Mapping) and b.get("type") == "rich_text"
-    ]
-    if blocks:
-        return blocks
-    text = message.get("text")
-    return list(parse_mrkdwn(text)) if isinstance(text, str) else []
+    """What the message shows, as rich_text blocks: its `blocks` (every kind, see layout.py),
+    or, when they show nothing, its mrkdwn `text`; then its legacy `attachments`. As in Slack,
+    `text` is only the fallback (notification) text of a message with blocks, so it is not
+    shown twice."""
+    blocks: list[Mapping[str, Any]] = layout_blocks(message.get("blocks"))
+    if not blocks:
+        text = message.get("text")
+        blocks = [*parse_mrkdwn(text)] if isinstance(text, str) else []
+    return [*blocks, *attachment_blocks(message.get("attachments"))]
 
 
 def author_name(message: Mapping[str, Any], names: Names) -> str:
@@ -62,7 +64,7 @@ def write_files(
     parent: etree._Element, message: Mapping[str, Any], files: Mapping[str, FileOutcome]
 ) -> None:
     """Each file as image, attachment link, or a visible note saying why it is missing."""
-    for file in message.get("files") or []:
+    for file in items(message.get("files")):
         if not isinstance(file, Mapping):
             continue
         outcome = files.get(str(file.get("id", "")))
@@ -113,5 +115,51 @@ def message_to_storage(
     return serialize(root)
 
 
-def messages_sorted(messages: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    return sorted((m for m in messages if is_visible(m)), key=lambda m: float(m.get("ts") or 0))
+_LAST_SECOND = 253_402_300_799  # 9999-12-31T23:59:59Z, the last moment datetime can hold
+
+
+def _number(raw: object) -> float | None:
+    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _seconds(message: Mapping[str, Any]) -> float | None:
+    """The message's `ts` in seconds, when it is a number a moment can have."""
+    number = _number(message.get("ts"))
+    return number if number is not None and abs(number) <= _LAST_SECOND else None
+
+
+def message_time(message: Mapping[str, Any], tz: tzinfo) -> datetime | str:
+    """When the message was posted, in `tz`; else why its `ts` gives no time (the thread
+    document reports such a message as a bad one rather than failing)."""
+    raw = message.get("ts")
+    seconds = _seconds(message)
+    if seconds is not None:
+        try:
+            return datetime.fromtimestamp(seconds, tz)
+        except (OverflowError, OSError, ValueError):
+            pass
+    if raw is None or raw == "":
+        return "no timestamp"
+    if _number(raw) is None:
+        return f'timestamp "{raw}" is not a number'
+    return f'timestamp "{raw}" is out of range'
+
+
+def thread_order(messages: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Oldest first by `ts`; messages whose `ts` is not a number come last, in given order."""
+    timed: list[tuple[float, int, Mapping[str, Any]]] = []
+    untimed: list[Mapping[str, Any]] = []
+    for index, message in enumerate(messages):
+        seconds = _seconds(message)
+        if seconds is None:
+            untimed.append(message)
+        else:
+            timed.append((seconds, index, message))
+    timed.sort(key=lambda entry: entry[:2])
+    return [message for _, _, message in timed] + untimed

@@ -13,15 +13,19 @@ from typing import Any
 
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
 _ENTITY = re.compile("&(?:amp|lt|gt);")
-_INLINE = re.compile(
-    r"(?P<code>`(?P<code_body>[^`\n]+)`)"
-    r"|(?P<angle><(?P<angle_body>[^<>\n]+)>)"
-    r"|(?P<bold>(?<![\w*])\*(?=\S)(?P<bold_body>[^*\n]+?)(?<=\S)\*(?![\w*]))"
-    r"|(?P<italic>(?<![\w_])_(?=\S)(?P<italic_body>[^_\n]+?)(?<=\S)_(?![\w_]))"
-    r"|(?P<strike>(?<![\w~])~(?=\S)(?P<strike_body>[^~\n]+?)(?<=\S)~(?![\w~]))"
-    r"|(?P<emoji>:(?P<emoji_name>[a-z0-9_+'-]+):(?::skin-tone-(?P<tone>[2-6]):)?)"
-)
-_LIST_ITEM = re.compile(r"(?P<indent>[ \t]*)(?P<marker>[•◦▪▫‣\-*]|\d{1,9}[.)])[ \t]+(?P<body>.*)")
+_CODE = r"(?P<code>`(?P<code_body>[^`\n]+)`)"
+_ANGLE = r"(?P<angle><(?P<angle_body>[^<>\n]+)>)"
+_BOLD = r"(?P<bold>(?<![\w*])\*(?=\S)(?P<bold_body>[^*\n]+?)(?<=\S)\*(?![\w*]))"
+_ITALIC = r"(?P<italic>(?<![\w_])_(?=\S)(?P<italic_body>[^_\n]+?)(?<=\S)_(?![\w_]))"
+_STRIKE = r"(?P<strike>(?<![\w~])~(?=\S)(?P<strike_body>[^~\n]+?)(?<=\S)~(?![\w~]))"
+_EMOJI = r"(?P<emoji>:(?P<emoji_name>[a-z0-9_+'-]+):(?::skin-tone-(?P<tone>[2-6]):)?)"
+_INLINE = re.compile("|".join([_CODE, _ANGLE, _BOLD, _ITALIC, _STRIKE, _EMOJI]))
+# Legacy attachment text outside `mrkdwn_in`: links, mentions and emoji, but no styles.
+_LINKS_AND_EMOJI = re.compile("|".join([_ANGLE, _EMOJI]))
+_EMOJI_ONLY = re.compile(_EMOJI)
+# Bullet lines only: Slack shows "1999. Great year" as typed (mrkdwn has no numbered lists), so
+# numbered lines stay text with their own numbers.
+_LIST_ITEM = re.compile(r"(?P<indent>[ \t]*)(?P<marker>[•◦▪▫‣\-*])[ \t]+(?P<body>.*)")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 # Slack sends ">" as "&gt;"; a raw ">" (text typed into a modal) is accepted too.
 _QUOTE = re.compile(r"(?:&gt;|>)(?!(?:&gt;|>){2})")
@@ -79,20 +83,23 @@ def _angle(body: str, style: dict[str, bool]) -> Element:
     return el
 
 
-def parse_inline(text: str, style: dict[str, bool] | None = None) -> list[Element]:
-    """Inline mrkdwn -> rich_text section elements."""
+def parse_inline(
+    text: str, style: dict[str, bool] | None = None, pattern: re.Pattern[str] = _INLINE
+) -> list[Element]:
+    """Inline mrkdwn -> rich_text section elements (`pattern` picks which markup counts)."""
     style = style or {}
     out: list[Element] = []
     pos = 0
-    for m in _INLINE.finditer(text):
+    for m in pattern.finditer(text):
         if m.start() > pos:
             out.append(_text(text[pos : m.start()], style))
         pos = m.end()
-        if m.group("code"):
+        found = m.groupdict()
+        if found.get("code"):
             out.append(_text(m.group("code_body"), {**style, "code": True}))
-        elif m.group("angle"):
+        elif found.get("angle"):
             out.append(_angle(m.group("angle_body"), style))
-        elif m.group("emoji"):
+        elif found.get("emoji"):
             tone = m.group("tone")
             emoji: Element = {"type": "emoji", "name": m.group("emoji_name")}
             if tone:
@@ -100,11 +107,24 @@ def parse_inline(text: str, style: dict[str, bool] | None = None) -> list[Elemen
             out.append(emoji)
         else:
             for key in ("bold", "italic", "strike"):
-                if m.group(key):
+                if found.get(key):
                     out.extend(parse_inline(m.group(f"{key}_body"), {**style, key: True}))
     if pos < len(text):
         out.append(_text(text[pos:], style))
     return out
+
+
+def parse_plain(text: str, *, emoji: bool = True) -> list[Element]:
+    """A `plain_text` object as one section: Slack's three entities decoded, `:name:` shown as
+    an emoji unless the object says `"emoji": false`; no other markup."""
+    inline = parse_inline(text, None, _EMOJI_ONLY) if emoji else [_text(text, {})]
+    return [{"type": "rich_text_section", "elements": inline}]
+
+
+def parse_links(text: str) -> list[Element]:
+    """Legacy attachment text not listed in `mrkdwn_in`: one section in which links, mentions
+    and emoji count but `*bold*`, lists, quotes and code fences are plain characters."""
+    return [{"type": "rich_text_section", "elements": parse_inline(text, None, _LINKS_AND_EMOJI)}]
 
 
 def _section(lines: list[str]) -> Element:
@@ -119,15 +139,19 @@ def _split_fences(text: str) -> list[tuple[bool, str]]:
     segments: list[tuple[bool, str]] = []
     for i, part in enumerate(parts):
         if i % 2:
-            segments.append((True, part.removeprefix("\n").removesuffix("\n")))
+            code = part.removeprefix("\r\n").removeprefix("\n")
+            segments.append((True, code.removesuffix("\n").removesuffix("\r")))
         elif part:
             segments.append((False, part))
     return segments
 
 
 def _blocks_for_text(text: str, out: list[Element]) -> None:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     paragraph: list[str] = []
     quote: list[str] = []
+    widths: list[int] = []  # indentation of the open list levels: deeper by any amount = +1
 
     def flush() -> None:
         if paragraph:
@@ -150,17 +174,21 @@ def _blocks_for_text(text: str, out: list[Element]) -> None:
             if paragraph:
                 flush()
             quote.append(line[quote_mark.end() :].removeprefix(" "))
+            widths.clear()
             continue
         item = _LIST_ITEM.fullmatch(line)
         if item:
             flush()
             width = len(item.group("indent").expandtabs(4))
-            ordered = item.group("marker")[0].isdigit()
+            while widths and widths[-1] > width:
+                widths.pop()
+            if not widths or widths[-1] < width:
+                widths.append(width)
             out.append(
                 {
                     "type": "rich_text_list",
-                    "style": "ordered" if ordered else "bullet",
-                    "indent": min(width // 2, 8),
+                    "style": "bullet",
+                    "indent": min(len(widths) - 1, 8),
                     "elements": [_section([item.group("body")])],
                 }
             )
@@ -169,6 +197,7 @@ def _blocks_for_text(text: str, out: list[Element]) -> None:
             flush()
         if line.strip():
             paragraph.append(line)
+            widths.clear()
     flush()
 
 

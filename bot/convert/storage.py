@@ -16,6 +16,7 @@ AC_NS = "http://atlassian.com/content"
 RI_NS = "http://atlassian.com/resource/identifier"
 AT_NS = "http://atlassian.com/template"
 NSMAP = {"ac": AC_NS, "ri": RI_NS}
+_OWN_NS = frozenset(NSMAP.values())
 _WRAPPER = "storage-fragment"
 _PARSE_OPEN = f'<{_WRAPPER} xmlns:ac="{AC_NS}" xmlns:ri="{RI_NS}" xmlns:at="{AT_NS}">'
 _PARSE_CLOSE = f"</{_WRAPPER}>"
@@ -34,10 +35,10 @@ def ri(tag: str) -> str:
     return f"{{{RI_NS}}}{tag}"
 
 
-def clean_text(text: str) -> str:
-    """Make text XML-safe: normalise line ends (CDATA could not keep a bare CR) and drop
-    characters XML cannot represent."""
-    if "\r" in text:
+def clean_text(text: str, *, keep_cr: bool = False) -> str:
+    """Make text XML-safe: drop characters XML cannot represent, and turn CRLF/CR line ends
+    into LF unless `keep_cr` (code, kept byte-exact)."""
+    if "\r" in text and not keep_cr:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _XML_INVALID.sub("", text) if _XML_INVALID.search(text) else text
 
@@ -52,13 +53,22 @@ def sub(parent: etree._Element, tag: str, attrib: dict[str, str] | None = None) 
     return etree.SubElement(parent, tag, {k: clean_text(v) for k, v in attrib.items()})
 
 
+def last_child(parent: etree._Element) -> etree._Element | None:
+    """The last child element, found from the end: `len(parent)` would walk every child, which
+    made writing a paragraph quadratic in its number of pieces."""
+    try:
+        return parent[-1]
+    except IndexError:
+        return None
+
+
 def append_text(parent: etree._Element, text: str) -> None:
     """Append text after the last child of `parent` (ElementTree keeps it in .text/.tail)."""
     text = clean_text(text)
     if not text:
         return
-    if len(parent):
-        last = parent[-1]
+    last = last_child(parent)
+    if last is not None:
         last.tail = (last.tail or "") + text
     else:
         parent.text = (parent.text or "") + text
@@ -82,8 +92,12 @@ def add_cdata_child(parent: etree._Element, tag: str, text: str) -> etree._Eleme
 
 
 def add_code_macro(parent: etree._Element, code: str) -> etree._Element:
+    """A code macro whose body reads back byte-exact. A parser turns every CR inside CDATA
+    into LF, so code holding a CR is written as escaped text instead (CR as `&#13;`)."""
     macro = sub(parent, ac("structured-macro"), {ac("name"): "code"})
-    add_cdata_child(macro, ac("plain-text-body"), code)
+    code = clean_text(code, keep_cr=True)
+    body = sub(macro, ac("plain-text-body"))
+    body.text = code if "\r" in code else cdata(code)
     return macro
 
 
@@ -100,23 +114,34 @@ def add_attachment_image(parent: etree._Element, filename: str) -> etree._Elemen
     return image
 
 
+def _foreign(name: object) -> bool:
+    """True for a `{namespace}local` name outside ac:/ri: (it would need a declaration)."""
+    text = name.decode() if isinstance(name, bytes) else str(name)
+    return text.startswith("{") and text[1:].partition("}")[0] not in _OWN_NS
+
+
 def serialize(root: etree._Element) -> str:
     """The children of the wrapper root as a storage fragment.
 
     All namespaces are declared on the wrapper only, so lxml writes them once, in the wrapper's
     start tag, and the children use bare `ac:`/`ri:` prefixes. Removing the wrapper's start and
     end tags therefore removes every xmlns declaration. The start tag holds only the two fixed
-    namespace URIs (no `>` inside), so it ends at the first `>`.
+    namespace URIs (no `>` inside), so it ends at the first `>`. An element in any other
+    namespace would need a declaration of its own, so it is refused (text that merely reads
+    "xmlns" is just text).
     """
     if root.text:
         raise ValueError("storage fragments must not have text outside elements")
-    if not len(root):
+    if last_child(root) is None:
         return ""
+    for el in root.iter(etree.Element):
+        if any(_foreign(name) for name in (el.tag, *el.attrib)):
+            raise AssertionError("unexpected namespace declaration inside a storage fragment")
     xml = etree.tostring(root, encoding="unicode")
     start_end = xml.index(">") + 1
     close = f"</{_WRAPPER}>"
-    if not xml.endswith(close) or "xmlns" in xml[start_end:]:
-        raise AssertionError("unexpected namespace declaration inside a storage fragment")
+    if not xml.endswith(close):
+        raise AssertionError("unexpected end of a storage fragment")
     return xml[start_end : -len(close)]
 
 

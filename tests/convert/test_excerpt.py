@@ -24,6 +24,11 @@ def test_text_keeps_block_structure_and_decodes_entities() -> None:
     assert storage_to_text(storage) == "Release process\nA & B bold\n• one"
 
 
+def test_table_cells_do_not_run_together() -> None:
+    storage = "<table><tbody><tr><th>Service</th><td>Status</td></tr></tbody></table>"
+    assert storage_to_text(storage) == "Service\nStatus"
+
+
 def test_macros_reduced_to_text_and_parameters_dropped() -> None:
     storage = (
         '<ac:structured-macro ac:name="info"><ac:parameter ac:name="title">HIDDEN</ac:parameter>'

@@ -39,6 +39,47 @@ def test_collect_references_from_rich_text_mrkdwn_and_authors() -> None:
     )
 
 
+def test_collect_references_from_newer_elements() -> None:
+    section = {
+        "type": "rich_text_section",
+        "elements": [
+            {"type": "canvas_user_mention", "user_id": "U8"},
+            {"type": "message_mention", "channel_id": "C5", "message_ts": "1720710212.123456"},
+            {"type": "canvas_message_unfurl", "root_message_ts": "1", "root_message_channel": "C6"},
+        ],
+    }
+    message = {"user": "U1", "blocks": [{"type": "rich_text", "elements": [section]}]}
+    refs = collect_references([message])
+    assert refs.user_ids == {"U1", "U8"}
+    assert refs.channel_ids == {"C5", "C6"}
+
+
+def test_collect_references_from_layout_blocks() -> None:
+    message = {
+        "bot_id": "B1",
+        "subtype": "bot_message",
+        "text": "<@U7> fallback only",
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": "<@U8> in <#C3>"}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "<!subteam^S4>"}]},
+        ],
+    }
+    refs = collect_references([message])
+    assert refs == References(frozenset({"U8"}), frozenset({"S4"}), frozenset({"C3"}))
+
+
+def test_collect_references_from_attachments() -> None:
+    attachment = {
+        "mrkdwn_in": ["text"],
+        "pretext": "<@U2>",
+        "text": "<#C2>",
+        "fields": [{"title": "who", "value": "<!subteam^S2>"}],
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "<@U3>"}}],
+    }
+    refs = collect_references([{"bot_id": "B1", "attachments": [attachment]}])
+    assert refs == References(frozenset({"U2", "U3"}), frozenset({"S2"}), frozenset({"C2"}))
+
+
 def test_bot_messages_are_attributed_by_bot_name() -> None:
     from bot.convert.message import author_name
 

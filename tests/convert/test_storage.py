@@ -25,7 +25,18 @@ def _code_text(storage: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "code", ["plain", "a]]>b", "]]>", "]]]]>", "x]]>]]>y", "<![CDATA[ ]]> &amp; <ac:x/>", "", "é😀"]
+    "code",
+    [
+        "plain",
+        "a]]>b",
+        "]]>",
+        "]]]]>",
+        "x]]>]]>y",
+        "<![CDATA[ ]]> &amp; <ac:x/>",
+        "",
+        "é😀",
+        "a\r\nb\rc ]]>",
+    ],
 )
 def test_code_macro_round_trips_byte_exact(code: str) -> None:
     root = new_root()
@@ -53,6 +64,22 @@ def test_serialize_strips_wrapper_and_namespace_declarations() -> None:
     assert "xmlns" not in out
     assert "storage-fragment" not in out
     assert serialize(new_root()) == ""
+
+
+def test_text_mentioning_xmlns_is_just_text() -> None:
+    root = new_root()
+    append_text(sub(root, "p"), 'xmlns and xmlns:ac="x"')
+    add_code_macro(root, '<a xmlns="urn:x"/>')
+    out = serialize(root)
+    assert out.startswith('<p>xmlns and xmlns:ac="x"</p>')
+    assert _code_text(out) == '<a xmlns="urn:x"/>'
+
+
+def test_a_namespace_declared_below_the_wrapper_is_refused() -> None:
+    root = new_root()
+    sub(root, "{urn:other}x")
+    with pytest.raises(AssertionError, match="namespace"):
+        serialize(root)
 
 
 def test_clean_text_drops_xml_invalid_characters_and_normalises_newlines() -> None:
