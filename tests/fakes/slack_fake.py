@@ -440,7 +440,7 @@ class FakeSlack:
         msg = {"type": "message", **message}
         msg.setdefault("ts", self._next_ts())
         self.messages[channel_id].append(msg)
-        self.messages[channel_id].sort(key=lambda m: float(m["ts"]))
+        self.messages[channel_id].sort(key=_ts_order)
 
     def add_usergroup(self, group_id: str, handle: str, name: str) -> None:
         self.usergroups.append(
@@ -963,3 +963,11 @@ def iter_json_pointers(errors: Iterable[str]) -> Iterator[str]:
     for error in errors:
         if "[json-pointer:" in error:
             yield error.rsplit("[json-pointer:", 1)[1].rstrip("]")
+
+
+def _ts_order(message: dict[str, Any]) -> tuple[int, float]:
+    """Oldest first; a malformed ts (only tests plant one) sorts last instead of raising."""
+    try:
+        return (0, float(message["ts"]))
+    except ValueError:
+        return (1, 0.0)

@@ -8,6 +8,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.convert import thread_order
+
 log = logging.getLogger("bot.slack.thread_fetch")
 PAGE_LIMIT = 200
 INVITE_HINT = "I can't read this conversation. Invite me with `/invite @Confluence` and try again."
@@ -49,9 +51,10 @@ async def _replies(
         cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
         if not cursor:
             break
-    # A cursor page can repeat the parent; keep each ts once, oldest first.
+    # A cursor page can repeat the parent; keep each ts once, oldest first (a non-numeric ts
+    # last: the converter reports it as a bad message rather than failing the save).
     by_ts = {str(m.get("ts")): m for m in messages}
-    return sorted(by_ts.values(), key=lambda m: float(m.get("ts") or 0))
+    return [dict(m) for m in thread_order(by_ts.values())]
 
 
 async def _join(client: AsyncWebClient, channel_id: str) -> None:
