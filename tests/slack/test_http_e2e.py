@@ -309,6 +309,24 @@ async def test_unfurls_pages_and_blog_posts_once_per_event(
     assert len(harness.slack.calls_to("chat.unfurl")) == 2
 
 
+@pytest.mark.parametrize(
+    "template",
+    [
+        "https://evil.com\\@acme.atlassian.net/wiki/spaces/ENG/pages/{id}/X",
+        "https://evil.com\\.acme.atlassian.net/wiki/spaces/ENG/pages/{id}/X",
+        "https://someone@acme.atlassian.net/wiki/spaces/ENG/pages/{id}/X",
+    ],
+)
+async def test_lookalike_links_get_no_preview_of_our_page(
+    harness: Harness, kube: dict[str, str], template: str
+) -> None:
+    # A browser opens evil.com for the first two; the preview must not vouch for them.
+    lookalike = template.format(id=kube["eng0"])
+    await harness.event(_link_shared(lookalike))
+    assert harness.slack.calls_to("chat.unfurl") == []
+    assert harness.confluence.requests_to("GET", r"/pages/\d+$") == []
+
+
 async def test_unfurl_of_only_unresolvable_links_calls_nothing(
     harness: Harness, kube: dict[str, str]
 ) -> None:

@@ -583,6 +583,29 @@ async def test_links_to_another_site_are_not_comment_targets(
     assert harness.confluence.by_kind.get("footer", {}) == {}
 
 
+@pytest.mark.parametrize(
+    "template",
+    [
+        "https://evil.com\\@acme.atlassian.net/wiki/spaces/ENG/pages/{id}/X",
+        "https://someone:pw@acme.atlassian.net/wiki/spaces/ENG/pages/{id}/X",
+    ],
+)
+async def test_lookalike_links_are_not_comment_targets(
+    harness: Harness, space: dict[str, Any], template: str
+) -> None:
+    page = harness.confluence.add_page("ENG", "Ours")
+    lookalike = template.format(id=page["id"])
+    _, url = await harness.command(f"comment {lookalike} hello")
+    text = harness.answer_text(url)
+    assert "Comment added" not in text and "isn't a plain link" in text
+    message = {"type": "message", "user": "U0002", "text": lookalike, "ts": "1700000603.000100"}
+    harness.slack.add_message(CHANNEL, message)
+    await message_shortcut(harness, "comment_on_page", message)
+    picker = next(b for b in _opened_view(harness)["blocks"] if b.get("block_id") == v.PAGE_BLOCK)
+    assert "initial_option" not in picker["element"]
+    assert harness.confluence.by_kind.get("footer", {}) == {}
+
+
 async def test_comment_on_a_missing_page_is_an_inline_error(harness: Harness) -> None:
     await message_shortcut(
         harness, "comment_on_page", {"type": "message", "user": USER, "text": "hi", "ts": "1.2"}
