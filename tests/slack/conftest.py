@@ -40,6 +40,7 @@ class Harness:
     confluence: FakeConfluence
     services: Services
     http: httpx.AsyncClient
+    web: Any = None  # the Starlette app `serve` runs (behind `http`)
     _events: int = field(default=0)
 
     async def post(
@@ -165,6 +166,11 @@ async def harness(slack_server: tuple[FakeSlack, str], tmp_path: Path) -> AsyncI
         transport=httpx.ASGITransport(app=web), base_url="http://bot.test"
     ) as http:
         yield Harness(
-            slack=slack, slack_url=url, confluence=confluence, services=services, http=http
+            slack=slack,
+            slack_url=url,
+            confluence=confluence,
+            services=services,
+            http=http,
+            web=web,
         )
     await services.aclose()
