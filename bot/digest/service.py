@@ -220,7 +220,8 @@ class DigestService:
             current = await self._store.deliveries.get(sub.id, key)
             if current is not None and current.status == "delivered":
                 key, due = f"now:{now:%Y-%m-%dT%H:%M}", now
-            job = await self._claim(sub, key, due, now)
+            # A failed attempt is not in flight: the user's retry takes it over at once.
+            job = await self._claim(sub, key, due, now, manual=True)
             if job is None:
                 busy.append(sub.space_key)
             else:
@@ -231,14 +232,14 @@ class DigestService:
     # ------------------------------------------------------------------ claiming
 
     async def _claim(
-        self, sub: Subscription, key: str, due: datetime, now: datetime
+        self, sub: Subscription, key: str, due: datetime, now: datetime, *, manual: bool = False
     ) -> _Job | None:
         deliveries = self._store.deliveries
         previous = await deliveries.get(sub.id, key)
         if previous is not None and previous.status == "delivered":
             return None
         claim = await deliveries.try_claim(
-            sub.id, key, self.owner, self._lease.total_seconds(), now
+            sub.id, key, self.owner, self._lease.total_seconds(), now, skip_backoff=manual
         )
         if claim is None:
             return None

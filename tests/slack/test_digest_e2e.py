@@ -83,6 +83,21 @@ async def test_subscribe_list_now_unsubscribe(harness: Harness) -> None:
     assert await harness.services.store.subscriptions.list_by_channel(TEAM, CHANNEL) == []
 
 
+async def test_now_after_a_failed_post_does_what_the_answer_said(harness: Harness) -> None:
+    seed(harness)
+    await harness.command("digest subscribe ENG")
+    harness.slack.fail("chat.postMessage", "fatal_error")
+    _, url = await harness.command("digest now")
+    first = harness.answer_text(url)
+    assert "Couldn't post the digest for ENG" in first and "`/confluence digest now` again" in first
+    assert digests_in(harness, CHANNEL) == []
+    # As the answer says: running it again (at once, inside the backoff) posts it.
+    _, url = await harness.command("digest now")
+    again = harness.answer_text(url)
+    assert "Posted the digest for ENG" in again and "right now" not in again
+    assert len(digests_in(harness, CHANNEL)) == 1
+
+
 async def test_unknown_space_keys_are_named(harness: Harness) -> None:
     seed(harness)
     _, url = await harness.command("digest subscribe ENG,NOPE,ZZZ")

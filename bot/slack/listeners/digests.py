@@ -281,9 +281,10 @@ def _result_line(result: ChannelResult) -> str:
             f":pause_button: The digest for {keys} is paused ({result.detail}); "
             "its owner got a direct message about it."
         )
+    # A failed attempt is not in flight: running `now` again takes it over at once.
     return (
-        f":cloud: Couldn't post the digest for {keys} right now ({result.detail}). "
-        "Please try again in a few minutes."
+        f":cloud: Couldn't post the digest for {keys} ({result.detail}). "
+        "Run `/confluence digest now` again to retry."
     )
 
 
