@@ -443,7 +443,7 @@ async def _submit_save(
     client: AsyncWebClient,
 ) -> None:
     meta = v.SaveMeta.load(view.get("private_metadata") or "{}")
-    title = v.text_value(view, v.TITLE_ACTION)
+    title = v.title_value(view)
     space = v.SpaceChoice.parse(v.selected_value(view, v.SPACE_ACTION)) or v.SpaceChoice.parse(
         meta.space
     )
@@ -495,7 +495,7 @@ async def _submit_create(
     space = v.SpaceChoice.parse(v.selected_value(view, v.SPACE_ACTION)) or v.SpaceChoice.parse(
         data.get("s")
     )
-    title = v.text_value(view, v.TITLE_ACTION)
+    title = v.title_value(view)
     if space is None:
         await ack(response_action="errors", errors={v.SPACE_BLOCK: "Choose a space."})
         return
