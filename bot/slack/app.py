@@ -17,6 +17,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
 from bot.logs import new_request_id
+from bot.slack import replay
 from bot.slack.authorization import CachedAuthorization
 from bot.slack.listeners import register
 from bot.slack.logged_respond import LoggedRespond, refuse_foreign
@@ -103,6 +104,8 @@ def create_app(
         hint = body.get("event_id") or body.get("trigger_id")
         new_request_id(str(hint) if hint else None)
         return await next()
+
+    replay.register(app, services.store)
 
     @app.middleware
     async def logged_respond(context: AsyncBoltContext, next: Any) -> Any:
