@@ -17,7 +17,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
 from bot.logs import new_request_id
-from bot.slack import replay
+from bot.slack import oops, replay
 from bot.slack.authorization import CachedAuthorization
 from bot.slack.listeners import register
 from bot.slack.logged_respond import LoggedRespond, refuse_foreign
@@ -138,7 +138,7 @@ def create_app(
         else:
             try:
                 await AsyncWebhookClient(response_url).send(
-                    text=":x: Something went wrong on our side. It has been logged; please try again.",
+                    text=oops.failure_text(error),
                     response_type="ephemeral",
                     replace_original=False,
                 )

@@ -41,10 +41,11 @@ def create_http_app(
         return to_starlette_response(await bolt_app.async_dispatch(bolt_request))
 
     async def healthz(request: Request) -> Response:
-        ok = await services.store.ping()
+        problem = await services.store.health()
+        ok = problem is None
         body = {
             "ok": ok,
-            "store": "ok" if ok else "unreachable",
+            "store": problem or "ok",
             "background_tasks": services.tasks.pending,
         }
         return JSONResponse(body, status_code=200 if ok else 503)

@@ -1,5 +1,6 @@
 """Persistence: SQLAlchemy 2 (async) on SQLite by default or PostgreSQL, migrated by Alembic."""
 
+from bot.store.durability import DatabaseLost
 from bot.store.models import (
     Claim,
     ConnectionStatus,
@@ -19,6 +20,7 @@ __all__ = [
     "DEFAULT_URL",
     "Claim",
     "ConnectionStatus",
+    "DatabaseLost",
     "Delivery",
     "DeliveryStatus",
     "Schedule",
