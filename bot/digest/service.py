@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import socket
-import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +44,7 @@ from bot.digest.schedule import (
 )
 from bot.store import Claim, Store, Subscription
 from bot.store import Schedule as StoredSchedule
+from bot.store.leases import new_owner
 
 __all__ = [
     "ChannelResult",
@@ -86,7 +84,7 @@ def schedule_to_store(schedule: Schedule) -> StoredSchedule:
 
 def default_owner() -> str:
     """Who holds a claim: host, pid and a random part (two services in one process differ)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return new_owner()
 
 
 @dataclass

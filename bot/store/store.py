@@ -15,6 +15,7 @@ from bot.store.deliveries import Deliveries
 from bot.store.durability import sqlite_file
 from bot.store.engine import build_engine, read_transaction
 from bot.store.events import EventDedupe, IdempotencyKeys
+from bot.store.saves import ThreadSaves
 from bot.store.subscriptions import Subscriptions
 from bot.store.threads import ThreadPages
 from bot.store.urls import normalize_url, redact_url
@@ -31,6 +32,7 @@ class Store:
         self.events = EventDedupe(engine)
         self.idempotency = IdempotencyKeys(engine)
         self.threads = ThreadPages(engine)
+        self.saves = ThreadSaves(engine)
         self.subscriptions = Subscriptions(engine)
         self.deliveries = Deliveries(engine)
         self.connections = UserConnections(engine)
