@@ -20,9 +20,9 @@ SOMETHING_WENT_WRONG = (
     ":warning: Something went wrong on my side, and I've logged it. Please try again in a moment."
 )
 DATABASE_LOST = (
-    ":x: Nothing was saved: the app's database file was deleted or replaced while it ran, so "
-    "nothing written now would last. I've logged it; please ask whoever runs this app to "
-    "restore the database and restart it."
+    ":x: I couldn't record that: the app's database file was deleted or replaced while it ran, "
+    "so nothing I write to it now would last. I've logged it; please ask whoever runs this app "
+    "to restore the database and restart it."
 )
 
 

@@ -1,5 +1,5 @@
 """The SQLite file deleted or replaced while the app runs: /healthz says so, and a user whose
-change cannot be saved durably is told (not answered ✅ for a write that vanishes at restart)."""
+change cannot be recorded durably is told (not answered ✅ for a write that vanishes at restart)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,6 @@ async def test_lost_database_is_unhealthy_and_writes_are_refused_loudly(
     _, url = await harness.command("digest subscribe ENG")
     answer = harness.answer_text(url)
     assert ":white_check_mark:" not in answer
-    assert "nothing was saved" in answer.lower() and "database" in answer
+    assert "couldn't record that" in answer and "database" in answer
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert any(word in r.getMessage() or word in str(r.exc_info) for r in errors)
