@@ -140,14 +140,20 @@ async def _subscribe(
     )
 
 
-async def _user_tz(client: AsyncWebClient, user_id: str) -> str:
-    """The invoker's IANA zone from their Slack profile; UTC when Slack does not say."""
+async def _user(client: AsyncWebClient, user_id: str) -> dict[str, Any]:
+    """users.info's user object; empty (and a log line) when Slack does not answer."""
     try:
         response = await client.users_info(user=user_id)
     except SlackApiError as exc:
         log.warning("users.info failed user=%s error=%s", user_id, exc.response.get("error"))
-        return FALLBACK_TZ
-    tz = (response.get("user") or {}).get("tz")
+        return {}
+    user = response.get("user")
+    return user if isinstance(user, dict) else {}
+
+
+async def _user_tz(client: AsyncWebClient, user_id: str) -> str:
+    """The invoker's IANA zone from their Slack profile; UTC when Slack does not say."""
+    tz = (await _user(client, user_id)).get("tz")
     if not isinstance(tz, str) or not tz:
         return FALLBACK_TZ
     try:
@@ -312,12 +318,7 @@ def _refusal(services: Services, refused: list[Subscription]) -> str:
 
 
 async def _is_workspace_admin(client: AsyncWebClient, user_id: str) -> bool:
-    try:
-        response = await client.users_info(user=user_id)
-    except SlackApiError as exc:
-        log.warning("users.info failed user=%s error=%s", user_id, exc.response.get("error"))
-        return False
-    user = response.get("user") or {}
+    user = await _user(client, user_id)
     return any(user.get(flag) is True for flag in ("is_admin", "is_owner", "is_primary_owner"))
 
 

@@ -37,7 +37,7 @@ from bot.slack.write.preflight import Preflight
 from bot.slack.write.submissions import FAILED
 from bot.slack.write.thread_fetch import ThreadUnavailable, fetch_thread
 from bot.slack.write.views import TITLE_BLOCK, SpaceChoice
-from bot.store import ThreadSave
+from bot.store import SaveClaim, ThreadSave
 from bot.store.leases import new_owner
 
 log = logging.getLogger("bot.slack.save")
@@ -139,14 +139,7 @@ async def save_thread(
     """
     saves = services.store.saves
     owner = new_owner()
-    claim = await saves.claim(
-        req.thread_key,
-        owner=owner,
-        request=req.to_json(),
-        user_id=req.user_id,
-        lease_seconds=LEASE_SECONDS,
-        resuming=resumed,
-    )
+    claim = await _claim(services, req, owner, resuming=resumed)
     if claim is None:
         log.info("thread is being saved already channel=%s ts=%s", req.channel_id, req.thread_ts)
         if not resumed:
@@ -174,6 +167,19 @@ async def save_thread(
     else:
         await _settle(saves.finish(lease.key, owner))
     return result
+
+
+async def _claim(
+    services: Services, req: SaveRequest, owner: str, *, resuming: bool
+) -> SaveClaim | None:
+    return await services.store.saves.claim(
+        req.thread_key,
+        owner=owner,
+        request=req.to_json(),
+        user_id=req.user_id,
+        lease_seconds=LEASE_SECONDS,
+        resuming=resuming,
+    )
 
 
 async def _settle(step: Any) -> None:
@@ -229,15 +235,7 @@ async def resume_interrupted_saves(services: Services, client: AsyncWebClient) -
 async def _give_up(services: Services, client: AsyncWebClient, req: SaveRequest) -> None:
     saves = services.store.saves
     owner = new_owner()
-    claim = await saves.claim(
-        req.thread_key,
-        owner=owner,
-        request=req.to_json(),
-        user_id=req.user_id,
-        lease_seconds=LEASE_SECONDS,
-        resuming=True,
-    )
-    if claim is None:
+    if await _claim(services, req, owner, resuming=True) is None:
         return
     await services.store.remember_result(req.idempotency_key, FAILED)
     await saves.fail(req.thread_key, owner)
