@@ -22,10 +22,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.slack.http_guard import shape_problem
 from bot.slack.search_view import MORE_ACTION
 from bot.slack.slack_urls import is_slack_response_url
 from tests.fakes.server import serve, serve_async
-from tests.fakes.slack_signing import event_callback_body, interactivity_body, slash_command_body
+from tests.fakes.slack_signing import (
+    PAYLOADS,
+    event_callback_body,
+    interactivity_body,
+    require_payload,
+    slash_command_body,
+)
 from tests.slack.conftest import CHANNEL, SIGNING_SECRET, TEAM, USER, Harness
 
 FORM = "application/x-www-form-urlencoded"
@@ -307,3 +314,20 @@ async def test_oversized_bodies_are_refused_before_they_are_read(
         )
         assert response.status_code == 200
     assert _tracebacks(caplog) == []
+
+
+_NOT_REQUESTS = ("_response", "thread_ts_cases", "state_values", "rich_text_blocks", "envelopes")
+
+
+def _real_requests() -> list[str]:
+    if not PAYLOADS.is_dir():
+        return []
+    names = sorted(str(p.relative_to(PAYLOADS)) for p in PAYLOADS.rglob("*.json"))
+    return [n for n in names if not any(part in n for part in _NOT_REQUESTS)]
+
+
+@pytest.mark.parametrize("name", _real_requests() or ["(none)"])
+def test_real_slack_payloads_have_the_shape_the_door_expects(name: str) -> None:
+    if name == "(none)":
+        pytest.skip(f"Slack payload examples not found under {PAYLOADS} (set SHARED_DIR)")
+    assert shape_problem(require_payload(name)) is None
