@@ -55,15 +55,27 @@ def build_digest_scheduler(
     *,
     interval_seconds: float = 30.0,
 ) -> DigestScheduler:
-    """The digest scheduler for `run`/`serve`: a tick every ~30 s over the app's services.
+    """The scheduler for `run`/`serve`: a tick every ~30 s over the app's services, starting at
+    once, that first resumes saves whose process died, then posts the digests that are due.
 
     Its Slack client carries the bot token itself: the Bolt app's own client has none (listeners
     get the token from `authorize`), and the scheduler runs outside any Slack request.
     """
+    import logging
+
     from bot.digest.scheduler import DigestScheduler
     from bot.slack.app import web_client
     from bot.slack.digest_adapters import build_digest_service
+    from bot.slack.write.save import resume_interrupted_saves
 
     client = slack_client if slack_client is not None else web_client(services.settings)
     service = build_digest_service(services, client)
-    return DigestScheduler(service.tick, interval_seconds=interval_seconds)
+
+    async def tick() -> None:
+        try:
+            await resume_interrupted_saves(services, client)
+        except Exception:  # digests must not wait on it; the next tick tries again
+            logging.getLogger("bot.slack.save").exception("resuming interrupted saves failed")
+        await service.tick()
+
+    return DigestScheduler(tick, interval_seconds=interval_seconds)

@@ -1,11 +1,19 @@
-"""Recognise Confluence page and blog post URLs (the forms users paste into Slack)."""
+"""Recognise Confluence page and blog post URLs (the forms users paste into Slack).
+
+URLs are parsed as browsers parse them (the WHATWG URL Standard, through ada-url, the parser
+Node.js uses), not with urllib: `https://evil.com\\@acme.atlassian.net/…` opens evil.com in a
+browser (a backslash is a path separator in http(s) URLs), whereas urllib reads the host as
+acme.atlassian.net. A link that carries a user name or password is refused outright.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+
+from ada_url import parse_url
 
 _PAGE = re.compile(r"^/wiki/spaces/(?P<key>[^/]+)/pages/(?:edit-v2/)?(?P<id>[0-9]+)(?:/.*)?$")
 _BLOG = re.compile(
@@ -26,17 +34,51 @@ class ContentRef:
     space_key: str | None = None
 
 
-def parse_content_url(url: str, *, site_url: str | None = None) -> ContentRef | None:
-    """The page or blog post a URL points at, or None. With `site_url`, other hosts are refused."""
+@dataclass(frozen=True)
+class WebUrl:
+    """An http(s) URL as a browser reads it: lower-case scheme and host, `port` None for the
+    scheme's default, `path` with backslashes and dot segments resolved, `query` without "?"."""
+
+    scheme: Literal["http", "https"]
+    host: str
+    port: int | None
+    path: str
+    query: str
+
+    @property
+    def origin(self) -> str:
+        return f"{self.scheme}://{self.host}" + (f":{self.port}" if self.port is not None else "")
+
+
+def parse_web_url(url: str) -> WebUrl | None:
+    """`url` parsed per the WHATWG URL Standard; None unless it is an absolute http(s) URL with a
+    host and no user name or password."""
     try:
-        parts = urlsplit(url.strip().strip("<>").split("|", 1)[0])
+        parts = parse_url(url.strip())
     except ValueError:
         return None
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    scheme = parts["protocol"].removesuffix(":")
+    if scheme not in ("http", "https") or not parts["hostname"]:
+        return None
+    if parts["username"] or parts["password"]:
+        return None
+    return WebUrl(
+        scheme="https" if scheme == "https" else "http",
+        host=parts["hostname"],
+        port=int(parts["port"]) if parts["port"] else None,
+        path=parts["pathname"],
+        query=parts["search"].removeprefix("?"),
+    )
+
+
+def parse_content_url(url: str, *, site_url: str | None = None) -> ContentRef | None:
+    """The page or blog post a URL points at, or None. With `site_url`, other hosts are refused."""
+    parts = parse_web_url(url.strip().strip("<>").split("|", 1)[0])
+    if parts is None:
         return None
     if site_url is not None:
-        site_host = urlsplit(site_url).hostname
-        if site_host is None or parts.hostname.lower() != site_host.lower():
+        site = parse_web_url(site_url)
+        if site is None or parts.host != site.host:
             return None
     path = parts.path
     if match := _PAGE.match(path):

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import socket
-import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +44,7 @@ from bot.digest.schedule import (
 )
 from bot.store import Claim, Store, Subscription
 from bot.store import Schedule as StoredSchedule
+from bot.store.leases import new_owner
 
 __all__ = [
     "ChannelResult",
@@ -86,7 +84,7 @@ def schedule_to_store(schedule: Schedule) -> StoredSchedule:
 
 def default_owner() -> str:
     """Who holds a claim: host, pid and a random part (two services in one process differ)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return new_owner()
 
 
 @dataclass
@@ -220,7 +218,8 @@ class DigestService:
             current = await self._store.deliveries.get(sub.id, key)
             if current is not None and current.status == "delivered":
                 key, due = f"now:{now:%Y-%m-%dT%H:%M}", now
-            job = await self._claim(sub, key, due, now)
+            # A failed attempt is not in flight: the user's retry takes it over at once.
+            job = await self._claim(sub, key, due, now, manual=True)
             if job is None:
                 busy.append(sub.space_key)
             else:
@@ -231,14 +230,14 @@ class DigestService:
     # ------------------------------------------------------------------ claiming
 
     async def _claim(
-        self, sub: Subscription, key: str, due: datetime, now: datetime
+        self, sub: Subscription, key: str, due: datetime, now: datetime, *, manual: bool = False
     ) -> _Job | None:
         deliveries = self._store.deliveries
         previous = await deliveries.get(sub.id, key)
         if previous is not None and previous.status == "delivered":
             return None
         claim = await deliveries.try_claim(
-            sub.id, key, self.owner, self._lease.total_seconds(), now
+            sub.id, key, self.owner, self._lease.total_seconds(), now, skip_backoff=manual
         )
         if claim is None:
             return None

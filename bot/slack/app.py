@@ -17,12 +17,15 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
 from bot.logs import new_request_id
+from bot.slack import oops, replay
 from bot.slack.authorization import CachedAuthorization
 from bot.slack.listeners import register
-from bot.slack.logged_respond import LoggedRespond
+from bot.slack.logged_respond import LoggedRespond, refuse_foreign
 from bot.slack.services import Services
+from bot.slack.slack_urls import is_slack_response_url
 
 log = logging.getLogger("bot.slack")
+VERIFIED = "request_verified"  # context key set once a request passed Bolt's verification
 
 
 def web_client(settings: Settings, *, with_token: bool = True) -> AsyncWebClient:
@@ -89,21 +92,32 @@ def create_app(
         name="confluence-bot",
     )
 
+    # Global middleware runs after Bolt's request verification: a request that reaches it was
+    # verified (HTTP mode) or came through the Socket Mode connection.
+    @app.middleware
+    async def passed_verification(context: AsyncBoltContext, next: Any) -> Any:
+        context[VERIFIED] = True
+        return await next()
+
     @app.middleware
     async def request_ids(body: dict[str, Any], next: Any) -> Any:
         hint = body.get("event_id") or body.get("trigger_id")
         new_request_id(str(hint) if hint else None)
         return await next()
 
+    replay.register(app, services.store)
+
     @app.middleware
     async def logged_respond(context: AsyncBoltContext, next: Any) -> Any:
         respond = context.get("respond")
         if isinstance(respond, AsyncRespond) and not isinstance(respond, LoggedRespond):
-            context["respond"] = LoggedRespond.wrapping(respond)
+            context["respond"] = LoggedRespond.wrapping(respond, api_url=settings.slack_api_url)
         return await next()
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+    async def on_error(
+        error: Exception, body: dict[str, Any], context: AsyncBoltContext
+    ) -> BoltResponse | None:
         user = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else None
         user = user or body.get("user_id")
         kind = body.get("type") or ("command" if body.get("command") else "unknown")
@@ -117,10 +131,14 @@ def create_app(
             exc_info=error,
         )
         response_url = body.get("response_url")
-        if isinstance(response_url, str) and response_url:
+        if not context.get(VERIFIED) or not isinstance(response_url, str) or not response_url:
+            return None  # never act on what an unverified body says
+        if not is_slack_response_url(response_url, settings.slack_api_url):
+            refuse_foreign(response_url)
+        else:
             try:
                 await AsyncWebhookClient(response_url).send(
-                    text=":x: Something went wrong on our side. It has been logged; please try again.",
+                    text=oops.failure_text(error),
                     response_type="ephemeral",
                     replace_original=False,
                 )

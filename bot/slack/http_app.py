@@ -3,31 +3,49 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.slack import http_guard
 from bot.slack.services import Services
+
+log = logging.getLogger("bot.slack.http")
 
 
 def create_http_app(
     bolt_app: AsyncApp, services: Services, *, close_on_shutdown: bool = True
 ) -> Starlette:
-    handler = AsyncSlackRequestHandler(bolt_app)
+    secret = services.settings.slack_signing_secret
 
     async def events(request: Request) -> Response:
-        return await handler.handle(request)
+        # Nothing unsigned, oversized or malformed reaches Bolt (see bot.slack.http_guard).
+        try:
+            bolt_request = await http_guard.admit(
+                request, secret.get_secret_value() if secret else None
+            )
+        except http_guard.Refused as refused:
+            log.warning(
+                "slack request refused status=%s reason=%s content_type=%s",
+                refused.status,
+                refused.reason,
+                request.headers.get("content-type"),
+            )
+            return PlainTextResponse(refused.reason, status_code=refused.status)
+        return to_starlette_response(await bolt_app.async_dispatch(bolt_request))
 
     async def healthz(request: Request) -> Response:
-        ok = await services.store.ping()
+        problem = await services.store.health()
+        ok = problem is None
         body = {
             "ok": ok,
-            "store": "ok" if ok else "unreachable",
+            "store": problem or "ok",
             "background_tasks": services.tasks.pending,
         }
         return JSONResponse(body, status_code=200 if ok else 503)

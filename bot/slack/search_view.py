@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.confluence import SearchResult
+from bot.confluence import BlogPost, Page, SearchResult
 from bot.confluence.cql import convert_highlights
+from bot.convert import storage_to_mrkdwn
 from bot.slack import blocks as bk
 
 SHARE_ACTION = "search_share"
@@ -107,6 +108,29 @@ def card_from_result(result: SearchResult) -> ResultCard:
         modified=_date(result.last_modified),
         excerpt=bk.truncate_mrkdwn(excerpt, 400),
     )
+
+
+def card_from_content(content: Page | BlogPost, *, kind: str, space: str) -> ResultCard:
+    """A card from the page itself (as read from Confluence), not from a button's value."""
+    modified = content.version.created_at if content.version else content.created_at
+    return ResultCard(
+        url=content.web_url,
+        title=content.title or "(untitled)",
+        space=space,
+        kind=TYPE_NAMES.get(kind, kind.title()),
+        modified=_date(modified),
+        excerpt=storage_to_mrkdwn(content.storage or "", 300),
+    )
+
+
+def shared_url(value: str) -> str | None:
+    """The URL a Share button's value names (the rest of the value is not trusted)."""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    url = data.get("u") if isinstance(data, dict) else None
+    return url if isinstance(url, str) and url else None
 
 
 def card_blocks(

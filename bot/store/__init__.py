@@ -1,14 +1,17 @@
 """Persistence: SQLAlchemy 2 (async) on SQLite by default or PostgreSQL, migrated by Alembic."""
 
+from bot.store.durability import DatabaseLost
 from bot.store.models import (
     Claim,
     ConnectionStatus,
     Delivery,
     DeliveryStatus,
+    SaveClaim,
     Schedule,
     ScheduleKind,
     Subscription,
     ThreadPage,
+    ThreadSave,
     UpsertResult,
     UserConnection,
 )
@@ -19,13 +22,16 @@ __all__ = [
     "DEFAULT_URL",
     "Claim",
     "ConnectionStatus",
+    "DatabaseLost",
     "Delivery",
     "DeliveryStatus",
+    "SaveClaim",
     "Schedule",
     "ScheduleKind",
     "Store",
     "Subscription",
     "ThreadPage",
+    "ThreadSave",
     "UpsertResult",
     "UserConnection",
     "normalize_url",

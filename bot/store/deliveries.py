@@ -41,12 +41,15 @@ class Deliveries:
         owner: str,
         lease_seconds: float,
         now: datetime | None = None,
+        *,
+        skip_backoff: bool = False,
     ) -> Claim | None:
         """Claim the delivery of one period, or None if it is delivered or someone else holds it.
 
         Succeeds when nothing was recorded yet, when a previous claim's lease has expired, or when
-        a failed attempt is due for a retry. Race-free: each step is one atomic statement whose
-        row count tells whether this caller won.
+        a failed attempt is due for a retry (with `skip_backoff`, any failed attempt: a user asked
+        for it). Race-free: each step is one atomic statement whose row count tells whether this
+        caller won.
         """
         now = resolve_now(now)
         lease_expires_at = now + timedelta(seconds=lease_seconds)
@@ -60,7 +63,9 @@ class Deliveries:
             sa.and_(dd.c.status == "claimed", dd.c.lease_expires_at <= now),
             sa.and_(
                 dd.c.status == "failed",
-                sa.or_(dd.c.next_attempt_at.is_(None), dd.c.next_attempt_at <= now),
+                sa.true()
+                if skip_backoff
+                else sa.or_(dd.c.next_attempt_at.is_(None), dd.c.next_attempt_at <= now),
             ),
         )
         key = (dd.c.subscription_id == subscription_id, dd.c.period_key == period_key)

@@ -26,6 +26,35 @@ class ThreadPage:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadSave:
+    """A save of a thread in progress (or one that failed after a page may have been created)."""
+
+    team_id: str
+    channel_id: str
+    thread_ts: str
+    status: Literal["running", "failed"]
+    owner: str
+    lease_expires_at: datetime
+    request: str  # the save request as JSON (enough to run it again)
+    user_id: str
+    create_title: str | None  # set just before the page is created...
+    create_space_id: str | None
+    creating_at: datetime | None
+    page_id: str | None  # ...and the page's id just after
+    resumes: int  # times another process took this save over
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SaveClaim:
+    """The lease on one thread's save; `left` is what a dead or failed earlier save left."""
+
+    owner: str
+    left: ThreadSave | None
+
+
+@dataclass(frozen=True, slots=True)
 class Schedule:
     kind: ScheduleKind
     hour: int

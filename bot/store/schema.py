@@ -75,6 +75,30 @@ thread_pages = sa.Table(
     sa.Column("updated_at", UTCDateTime(), nullable=False),
 )
 
+thread_saves = sa.Table(
+    # A save of a thread in progress: the lock (a lease, renewed while the save runs) and the
+    # intent (the request; then title and space just before the page is created, and the page id
+    # just after), so a save whose process died is resumed and its page adopted.
+    "thread_saves",
+    metadata,
+    sa.Column("team_id", sa.String(32), primary_key=True),
+    sa.Column("channel_id", sa.String(32), primary_key=True),
+    sa.Column("thread_ts", sa.String(32), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("owner", sa.String(255), nullable=False),
+    sa.Column("lease_expires_at", UTCDateTime(), nullable=False, index=True),
+    sa.Column("request", sa.Text(), nullable=False),
+    sa.Column("user_id", sa.String(32), nullable=False),
+    sa.Column("create_title", sa.Text(), nullable=True),
+    sa.Column("create_space_id", sa.String(64), nullable=True),
+    sa.Column("creating_at", UTCDateTime(), nullable=True),
+    sa.Column("page_id", sa.String(64), nullable=True),
+    sa.Column("resumes", sa.Integer(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.CheckConstraint("status IN ('running', 'failed')", name="status"),
+)
+
 digest_subscriptions = sa.Table(
     "digest_subscriptions",
     metadata,

@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.store import migrate as _migrate
 from bot.store.connections import UserConnections
 from bot.store.deliveries import Deliveries
+from bot.store.durability import sqlite_file
 from bot.store.engine import build_engine, read_transaction
 from bot.store.events import EventDedupe, IdempotencyKeys
+from bot.store.saves import ThreadSaves
 from bot.store.subscriptions import Subscriptions
 from bot.store.threads import ThreadPages
 from bot.store.urls import normalize_url, redact_url
@@ -30,6 +32,7 @@ class Store:
         self.events = EventDedupe(engine)
         self.idempotency = IdempotencyKeys(engine)
         self.threads = ThreadPages(engine)
+        self.saves = ThreadSaves(engine)
         self.subscriptions = Subscriptions(engine)
         self.deliveries = Deliveries(engine)
         self.connections = UserConnections(engine)
@@ -66,6 +69,32 @@ class Store:
             logger.warning("database %s is unreachable: %s", self.safe_url, type(exc).__name__)
             return False
         return True
+
+    async def health(self) -> str | None:
+        """None when the configured database answers from our own tables (a real round trip, on
+        PostgreSQL too) and, for SQLite, the file is still the one opened at start; otherwise
+        what is wrong, in a few words (for GET /healthz; also logged)."""
+        problem = await self._health_problem()
+        if problem is not None:
+            logger.warning("database %s is unhealthy: %s", self.safe_url, problem)
+        return problem
+
+    async def _health_problem(self) -> str | None:
+        watched = sqlite_file(self.engine.sync_engine)
+        try:
+            async with asyncio.timeout(PING_TIMEOUT_SECONDS), read_transaction(self.engine) as conn:
+                await conn.execute(sa.text("SELECT 1"))
+                try:
+                    version = (
+                        await conn.execute(sa.text("SELECT version_num FROM alembic_version"))
+                    ).scalar_one_or_none()
+                except sa.exc.DBAPIError:
+                    version = None
+        except Exception as exc:  # any failure to answer means "unreachable"
+            return f"unreachable ({type(exc).__name__})"
+        if watched is not None and (lost := watched.problem()) is not None:
+            return lost
+        return None if version else "not migrated (no schema version: a different database?)"
 
     async def close(self) -> None:
         await self.engine.dispose()

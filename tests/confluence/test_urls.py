@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.confluence.urls import ContentRef, parse_content_url, parse_page_reference
+from bot.confluence.urls import ContentRef, parse_content_url, parse_page_reference, parse_web_url
 
 SITE = "https://acme.atlassian.net"
 
@@ -153,3 +153,57 @@ def test_content_url_from_slack_link_with_label(text: str) -> None:
 @pytest.mark.parametrize("text", ["²", "١٢٣", f"{SITE}/wiki/spaces/ENG/pages/١٢٣"])
 def test_only_ascii_digits_are_ids(text: str) -> None:
     assert parse_page_reference(text) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # Browsers read a backslash as "/" in http(s) URLs: the host is evil.com.
+        "https://evil.com\\@acme.atlassian.net/wiki/spaces/ENG/pages/1/X",
+        "https://evil.com\\\\@acme.atlassian.net/wiki/spaces/ENG/pages/1/X",
+        "https://evil.com\\.acme.atlassian.net/wiki/spaces/ENG/pages/1",
+        # Any userinfo is refused, even with our host after the @.
+        "https://user@acme.atlassian.net/wiki/spaces/ENG/pages/1",
+        "https://user:pw@acme.atlassian.net/wiki/spaces/ENG/pages/1",
+        "https://evil.com%5C@acme.atlassian.net/wiki/spaces/ENG/pages/1",
+    ],
+)
+def test_lookalike_links_are_refused(url: str) -> None:
+    assert parse_content_url(url, site_url=SITE) is None
+    assert parse_content_url(url) is None
+    assert parse_page_reference(url, site_url=SITE) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # Parsed as a browser would, these do lead to our page.
+        (f"{SITE}\\wiki\\spaces\\ENG\\pages\\12", ContentRef("page", "12", "ENG")),
+        ("HTTPS://%61cme.atlassian.net/wiki/spaces/ENG/pages/12", ContentRef("page", "12", "ENG")),
+        (
+            "https://acme.atlassian.net:443/wiki/spaces/ENG/pages/12",
+            ContentRef("page", "12", "ENG"),
+        ),
+        (f"{SITE}/wiki/spaces/ENG/blog/../pages/12", ContentRef("page", "12", "ENG")),
+    ],
+)
+def test_links_are_read_as_browsers_read_them(url: str, expected: ContentRef) -> None:
+    assert parse_content_url(url, site_url=SITE) == expected
+
+
+def test_web_url_parts() -> None:
+    parts = parse_web_url("HTTP://Files.Slack.com:8080\\a\\b?x=1#f")
+    assert parts is not None
+    assert (parts.scheme, parts.host, parts.port, parts.path, parts.query) == (
+        "http",
+        "files.slack.com",
+        8080,
+        "/a/b",
+        "x=1",
+    )
+    assert parts.origin == "http://files.slack.com:8080"
+    assert parse_web_url("https://u@x.test/") is None
+    assert parse_web_url("not a url") is None
+    assert parse_web_url("mailto:a@b.test") is None
+    default = parse_web_url("https://x.test:443/")
+    assert default is not None and default.port is None and default.origin == "https://x.test"

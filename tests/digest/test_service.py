@@ -325,6 +325,40 @@ async def test_now_counts_as_the_periods_digest(
     assert len(poster.posted) == 2
 
 
+async def test_now_after_a_failure_takes_the_claim_over_and_posts(
+    store: Store, source: FakeSource, poster: RecordingPoster, clock: ManualClock
+) -> None:
+    # The user ran `digest now`, Slack refused the post, and they were told to try again in a
+    # few minutes: trying again inside the backoff must post, not say "being posted right now".
+    sub = await subscribe(store, "C1", "ENG", "100")
+    clock.current = DUE + timedelta(minutes=30)
+    svc = service(store, source, poster, clock)
+    poster.failures.append(PostFailed("fatal_error"))
+    first = await svc.deliver_now("T1", "C1")
+    assert [r.outcome for r in first.results] == ["retry"] and first.busy == ()
+    failed = await store.deliveries.get(sub.id, "daily:2024-05-06")
+    assert failed is not None and failed.status == "failed"
+    assert failed.next_attempt_at is not None and failed.next_attempt_at > clock.now()
+
+    clock.advance(seconds=20)  # well inside the backoff
+    again = await svc.deliver_now("T1", "C1")
+    assert [r.outcome for r in again.results] == ["posted"] and again.busy == ()
+    assert len(poster.posted) == 1
+    assert poster.history_checks == 1  # a retried claim looks for an earlier post first
+    row = await store.deliveries.get(sub.id, "daily:2024-05-06")
+    assert row is not None and row.status == "delivered"
+
+
+async def test_now_while_another_process_is_posting_says_busy(
+    store: Store, source: FakeSource, poster: RecordingPoster, clock: ManualClock
+) -> None:
+    sub = await subscribe(store, "C1", "ENG", "100")
+    clock.current = DUE + timedelta(minutes=1)
+    assert await store.deliveries.try_claim(sub.id, "daily:2024-05-06", "other", 300, clock.now())
+    report = await service(store, source, poster, clock).deliver_now("T1", "C1")
+    assert report.busy == ("ENG",) and report.results == () and poster.posted == []
+
+
 async def test_now_reports_unknown_keys_and_empty_channels(
     store: Store, source: FakeSource, poster: RecordingPoster, clock: ManualClock
 ) -> None:

@@ -386,6 +386,8 @@ class FakeSlack:
         display_name: str | None = None,
         tz: str = "Europe/Berlin",
         is_bot: bool = False,
+        is_admin: bool = False,
+        is_owner: bool = False,
     ) -> None:
         real = real_name if real_name is not None else name
         self.users[user_id] = {
@@ -398,6 +400,9 @@ class FakeSlack:
             "tz_label": tz,
             "tz_offset": 3600 if tz == "Europe/Berlin" else 0,
             "is_bot": is_bot,
+            "is_admin": is_admin or is_owner,  # owners are admins too, as in Slack
+            "is_owner": is_owner,
+            "is_primary_owner": False,
             "is_app_user": False,
             "profile": {
                 "real_name": real,

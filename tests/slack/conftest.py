@@ -41,6 +41,7 @@ class Harness:
     confluence: FakeConfluence
     services: Services
     http: httpx.AsyncClient
+    web: Any = None  # the Starlette app `serve` runs (behind `http`)
     _events: int = field(default=0)
 
     async def post(
@@ -163,7 +164,12 @@ async def harness(slack_server: tuple[FakeSlack, str], tmp_path: Path) -> AsyncI
         transport=httpx.ASGITransport(app=web), base_url="http://bot.test"
     ) as http:
         yield Harness(
-            slack=slack, slack_url=url, confluence=confluence, services=services, http=http
+            slack=slack,
+            slack_url=url,
+            confluence=confluence,
+            services=services,
+            http=http,
+            web=web,
         )
     await services.aclose()
     if openapi.available():  # every Confluence request the bot made is as Atlassian documents

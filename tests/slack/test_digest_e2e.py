@@ -83,6 +83,21 @@ async def test_subscribe_list_now_unsubscribe(harness: Harness) -> None:
     assert await harness.services.store.subscriptions.list_by_channel(TEAM, CHANNEL) == []
 
 
+async def test_now_after_a_failed_post_does_what_the_answer_said(harness: Harness) -> None:
+    seed(harness)
+    await harness.command("digest subscribe ENG")
+    harness.slack.fail("chat.postMessage", "fatal_error")
+    _, url = await harness.command("digest now")
+    first = harness.answer_text(url)
+    assert "Couldn't post the digest for ENG" in first and "`/confluence digest now` again" in first
+    assert digests_in(harness, CHANNEL) == []
+    # As the answer says: running it again (at once, inside the backoff) posts it.
+    _, url = await harness.command("digest now")
+    again = harness.answer_text(url)
+    assert "Posted the digest for ENG" in again and "right now" not in again
+    assert len(digests_in(harness, CHANNEL)) == 1
+
+
 async def test_unknown_space_keys_are_named(harness: Harness) -> None:
     seed(harness)
     _, url = await harness.command("digest subscribe ENG,NOPE,ZZZ")
@@ -115,6 +130,39 @@ async def test_parse_errors_help_and_unsubscribe_all(harness: Harness) -> None:
     assert "Removed all 2 digest subscriptions" in harness.answer_text(url)
     _, url = await harness.command("digest now")
     assert "no active digests" in harness.answer_text(url)
+
+
+async def test_only_creator_admin_or_linked_member_may_remove_a_digest(harness: Harness) -> None:
+    seed(harness)
+    harness.slack.add_user("U0003", "admin", is_admin=True)
+    harness.slack.add_user("U0004", "linked")
+    await harness.command("digest subscribe ENG,OPS")  # set up by USER
+
+    # Another member, not linked: refused, and told who may.
+    for text in ("digest unsubscribe ENG", "digest unsubscribe all"):
+        _, url = await harness.command(text, user_id="U0002")
+        answer = harness.answer_text(url)
+        assert f"<@{USER}>" in answer and "workspace admin" in answer
+        assert "/confluence connect" in answer  # optional mode: linking is a way in
+    # Nor may they take a digest over by subscribing to it again.
+    _, url = await harness.command("digest subscribe ENG weekly mon", user_id="U0002")
+    assert "workspace admin" in harness.answer_text(url)
+    subs = await harness.services.store.subscriptions.list_by_channel(TEAM, CHANNEL)
+    assert sorted(s.space_key for s in subs) == ["ENG", "OPS"]
+    assert {s.created_by for s in subs} == {USER}
+    assert {s.schedule.kind for s in subs} == {"daily"}
+
+    # A member with their own Confluence connection may (optional mode).
+    harness.confluence.add_connection("conn-4", account_id="acc-4")
+    await harness.services.store.connections.put(
+        team_id=TEAM, slack_user_id="U0004", connection_id="conn-4", status="active"
+    )
+    _, url = await harness.command("digest unsubscribe OPS", user_id="U0004")
+    assert "Unsubscribed this channel from OPS" in harness.answer_text(url)
+    # A workspace admin may.
+    _, url = await harness.command("digest unsubscribe all", user_id="U0003")
+    assert "Removed all 1 digest subscription" in harness.answer_text(url)
+    assert await harness.services.store.subscriptions.list_by_channel(TEAM, CHANNEL) == []
 
 
 async def test_app_home_lists_own_digests_with_unsubscribe(harness: Harness) -> None:

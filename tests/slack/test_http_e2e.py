@@ -95,6 +95,51 @@ async def test_share_posts_one_result_publicly(harness: Harness, kube: dict[str,
     assert validate_blocks(post.args["blocks"]) == []
 
 
+async def test_share_reads_the_page_again_and_ignores_forged_values(
+    harness: Harness, kube: dict[str, str]
+) -> None:
+    # The button value comes back from the client: whatever it says, what is posted is what
+    # Confluence says about that page, read as the sharer.
+    _, url = await harness.command("search kubernetes news")
+    value = json.loads(str(_buttons(harness.answers(url)[0], SHARE_ACTION)[0]["value"]))
+    forged = {**value, "t": "Free money: click here", "s": "HR", "e": "*urgent* <!channel>"}
+    await harness.action(SHARE_ACTION, json.dumps(forged))
+    (post,) = harness.slack.calls_to("chat.postMessage")
+    text = json.dumps(post.args)
+    assert "Free money" not in text and "urgent" not in text and "<!channel>" not in text
+    assert "Kubernetes news" in text and "Engineering" in text
+    assert f"{SITE}/wiki/spaces/ENG/blog/" in text
+    reads = harness.confluence.requests_to("GET", rf"/blogposts/{kube['blog']}$")
+    assert len(reads) == 1
+
+
+@pytest.mark.parametrize(
+    "forged_url",
+    [
+        "https://evil.example/wiki/spaces/ENG/pages/{id}/X",
+        "https://evil.example\\@acme.atlassian.net/wiki/spaces/ENG/pages/{id}/X",
+        "https://acme.atlassian.net/wiki/spaces/ENG/overview",
+    ],
+)
+async def test_share_of_something_not_a_page_of_our_site_is_refused(
+    harness: Harness, kube: dict[str, str], forged_url: str
+) -> None:
+    card = {"u": forged_url.format(id=kube["eng0"]), "t": "Kubernetes guide 0", "k": "Page"}
+    _, url = await harness.action(SHARE_ACTION, json.dumps(card))
+    assert harness.slack.calls_to("chat.postMessage") == []
+    assert "can only share" in harness.answer_text(url)
+
+
+async def test_share_of_a_page_the_sharer_cannot_see_is_refused(
+    harness: Harness, kube: dict[str, str]
+) -> None:
+    harness.confluence.fail(rf"/pages/{kube['eng0']}$", 404)
+    card = {"u": f"{SITE}/wiki/spaces/ENG/pages/{kube['eng0']}/X", "t": "Kubernetes guide 0"}
+    _, url = await harness.action(SHARE_ACTION, json.dumps(card))
+    assert harness.slack.calls_to("chat.postMessage") == []
+    assert "doesn't exist, or you can't see it" in harness.answer_text(url)
+
+
 async def test_share_where_the_bot_is_not_a_member_explains(
     harness: Harness, kube: dict[str, str]
 ) -> None:
@@ -307,6 +352,24 @@ async def test_unfurls_pages_and_blog_posts_once_per_event(
     assert len(harness.slack.calls_to("chat.unfurl")) == 1
     await harness.event(event, event_id="EvUNFURL2")
     assert len(harness.slack.calls_to("chat.unfurl")) == 2
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "https://evil.com\\@acme.atlassian.net/wiki/spaces/ENG/pages/{id}/X",
+        "https://evil.com\\.acme.atlassian.net/wiki/spaces/ENG/pages/{id}/X",
+        "https://someone@acme.atlassian.net/wiki/spaces/ENG/pages/{id}/X",
+    ],
+)
+async def test_lookalike_links_get_no_preview_of_our_page(
+    harness: Harness, kube: dict[str, str], template: str
+) -> None:
+    # A browser opens evil.com for the first two; the preview must not vouch for them.
+    lookalike = template.format(id=kube["eng0"])
+    await harness.event(_link_shared(lookalike))
+    assert harness.slack.calls_to("chat.unfurl") == []
+    assert harness.confluence.requests_to("GET", r"/pages/\d+$") == []
 
 
 async def test_unfurl_of_only_unresolvable_links_calls_nothing(

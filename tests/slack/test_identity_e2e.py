@@ -334,6 +334,19 @@ async def test_optional_mode_pending_user_still_uses_the_shared_connection(
 # -- required mode: nothing for the unlinked ----------------------------------------------------
 
 
+async def test_required_mode_linked_members_may_not_remove_others_digests(
+    required: Harness,
+) -> None:
+    h = required
+    for user, conn in ((USER, "conn-1"), ("U0002", "conn-2")):
+        await _link(h, user, conn, f"acc-{conn}")
+    await h.command("digest subscribe ENG")
+    _, url = await h.command("digest unsubscribe ENG", user_id="U0002")
+    answer = h.answer_text(url)
+    assert "workspace admin" in answer and "/confluence connect" not in answer
+    assert len(await h.services.store.subscriptions.list_by_channel(TEAM, CHANNEL)) == 1
+
+
 async def test_required_mode_unlinked_search_never_reaches_confluence(required: Harness) -> None:
     h = required
     before = len(h.confluence.requests)

@@ -490,6 +490,25 @@ async def test_create_page_from_the_global_shortcut(
     assert len(dms) == 1 and f"{SITE}/wiki/spaces/ENG/pages/{page.id}" in dms[0].args["text"]
 
 
+async def test_control_characters_never_reach_confluence_titles(
+    harness: Harness, space: dict[str, Any]
+) -> None:
+    await global_shortcut(harness, "create_page")
+    values = _create_values(space, "New\x00 idea\t2\x7f\u0085\x1b[31m", "body")
+    await submit(harness, _opened_view(harness), values)
+    message = _seed_thread(harness, 1)
+    await _save(harness, message, _save_values(space, "Deploy\tplan\r\n\x00Friday"))
+    await harness.settle()
+    titles = sorted(item.data["title"] for item in harness.confluence.by_kind["page"].values())
+    assert titles == ["Deploy plan Friday", "New idea 2 [31m"]  # NEL is a line break
+    # A title of nothing but control characters is no title.
+    await global_shortcut(harness, "create_page")
+    response = await submit(
+        harness, _opened_view(harness), _create_values(space, "\x00\t\x01", "x")
+    )
+    assert response.json()["errors"][v.TITLE_BLOCK] == "Give the page a title."
+
+
 async def test_create_page_duplicate_title_is_an_inline_error(
     harness: Harness, space: dict[str, Any]
 ) -> None:
@@ -596,6 +615,29 @@ async def test_links_to_another_site_are_not_comment_targets(
     await message_shortcut(harness, "comment_on_page", message)
     picker = next(b for b in _opened_view(harness)["blocks"] if b.get("block_id") == v.PAGE_BLOCK)
     assert "initial_option" not in picker["element"]  # not preselected
+    assert harness.confluence.by_kind.get("footer", {}) == {}
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "https://evil.com\\@acme.atlassian.net/wiki/spaces/ENG/pages/{id}/X",
+        "https://someone:pw@acme.atlassian.net/wiki/spaces/ENG/pages/{id}/X",
+    ],
+)
+async def test_lookalike_links_are_not_comment_targets(
+    harness: Harness, space: dict[str, Any], template: str
+) -> None:
+    page = harness.confluence.add_page("ENG", "Ours")
+    lookalike = template.format(id=page["id"])
+    _, url = await harness.command(f"comment {lookalike} hello")
+    text = harness.answer_text(url)
+    assert "Comment added" not in text and "isn't a plain link" in text
+    message = {"type": "message", "user": "U0002", "text": lookalike, "ts": "1700000603.000100"}
+    harness.slack.add_message(CHANNEL, message)
+    await message_shortcut(harness, "comment_on_page", message)
+    picker = next(b for b in _opened_view(harness)["blocks"] if b.get("block_id") == v.PAGE_BLOCK)
+    assert "initial_option" not in picker["element"]
     assert harness.confluence.by_kind.get("footer", {}) == {}
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import re
+from typing import Any
+
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack.listeners.commands import register as register_commands
@@ -13,6 +17,8 @@ from bot.slack.listeners.unfurl import register as register_unfurl
 from bot.slack.listeners.write import register as register_write
 from bot.slack.services import Services
 
+log = logging.getLogger("bot.slack")
+
 
 def register(app: AsyncApp, services: Services) -> None:
     register_commands(app, services)
@@ -22,3 +28,9 @@ def register(app: AsyncApp, services: Services) -> None:
     register_write(app, services)
     register_digests(app, services)
     register_identity(app, services)
+
+    # Last, so it only sees what no listener above took: Slack retries an event that is not
+    # acknowledged with 200, so events we have no use for are acknowledged and dropped.
+    @app.event(re.compile(".*"))
+    async def on_other_event(event: dict[str, Any]) -> None:
+        log.debug("event ignored type=%s", event.get("type"))

@@ -29,6 +29,7 @@ from bot.slack import blocks as bk
 from bot.slack import oops
 from bot.slack.context import CommandContext
 from bot.slack.digest_adapters import build_digest_service
+from bot.slack.identity import store_team
 from bot.slack.services import Services
 from bot.store import Subscription
 
@@ -94,6 +95,16 @@ async def _subscribe(
             "(or you can't see them). Check the key in the space's URL: …/spaces/KEY/…",
         )
         return
+    existing = {
+        s.space_key.upper(): s
+        for s in await services.store.subscriptions.list_by_channel(ctx.team_id or "", channel_id)
+    }
+    others = [existing[k.upper()] for k in command.space_keys if k.upper() in existing]
+    refused = await _not_theirs(services, ctx, others)
+    if refused:
+        # Re-subscribing would make them its owner: the same rule as removing it.
+        await _say(ctx, _refusal(services, refused))
+        return
     problem = await _ensure_member(ctx.client, channel_id)
     if problem is not None:
         await _say(ctx, problem)
@@ -129,14 +140,20 @@ async def _subscribe(
     )
 
 
-async def _user_tz(client: AsyncWebClient, user_id: str) -> str:
-    """The invoker's IANA zone from their Slack profile; UTC when Slack does not say."""
+async def _user(client: AsyncWebClient, user_id: str) -> dict[str, Any]:
+    """users.info's user object; empty (and a log line) when Slack does not answer."""
     try:
         response = await client.users_info(user=user_id)
     except SlackApiError as exc:
         log.warning("users.info failed user=%s error=%s", user_id, exc.response.get("error"))
-        return FALLBACK_TZ
-    tz = (response.get("user") or {}).get("tz")
+        return {}
+    user = response.get("user")
+    return user if isinstance(user, dict) else {}
+
+
+async def _user_tz(client: AsyncWebClient, user_id: str) -> str:
+    """The invoker's IANA zone from their Slack profile; UTC when Slack does not say."""
+    tz = (await _user(client, user_id)).get("tz")
     if not isinstance(tz, str) or not tz:
         return FALLBACK_TZ
     try:
@@ -214,7 +231,12 @@ async def _unsubscribe(
 ) -> None:
     store = services.store.subscriptions
     team_id = ctx.team_id or ""
+    subs = {s.space_key.upper(): s for s in await store.list_by_channel(team_id, channel_id)}
     if command.all_spaces:
+        refused = await _not_theirs(services, ctx, list(subs.values()))
+        if refused:
+            await _say(ctx, _refusal(services, refused) + " Nothing was removed.")
+            return
         removed = await store.delete_channel(team_id, channel_id)
         text = (
             f":wastebasket: Removed all {removed} digest subscription{'s' if removed != 1 else ''} "
@@ -223,21 +245,81 @@ async def _unsubscribe(
             else "This channel had no digests."
         )
         await _say(ctx, text)
+        log.info(
+            "digest unsubscribed all team=%s channel=%s user=%s", team_id, channel_id, ctx.user_id
+        )
         return
-    subs = {s.space_key.upper(): s for s in await store.list_by_channel(team_id, channel_id)}
-    removed_keys, unknown = [], []
-    for key in command.space_keys:
-        sub = subs.get(key.upper())
-        if sub is not None and await store.delete(sub.id):
+    wanted = [subs[k.upper()] for k in command.space_keys if k.upper() in subs]
+    refused = await _not_theirs(services, ctx, wanted)
+    removed_keys = []
+    for sub in wanted:
+        if sub not in refused and await store.delete(sub.id):
             removed_keys.append(sub.space_key)
-        else:
-            unknown.append(key)
+    unknown = [k for k in command.space_keys if k.upper() not in subs]
     parts = []
     if removed_keys:
         parts.append(f":wastebasket: Unsubscribed this channel from {', '.join(removed_keys)}.")
+        log.info(
+            "digest unsubscribed team=%s channel=%s spaces=%s user=%s",
+            team_id,
+            channel_id,
+            ",".join(removed_keys),
+            ctx.user_id,
+        )
+    if refused:
+        parts.append(_refusal(services, refused))
     if unknown:
         parts.append(f"This channel wasn't subscribed to {', '.join(unknown)}.")
     await _say(ctx, " ".join(parts))
+
+
+async def _not_theirs(
+    services: Services, ctx: CommandContext, subs: list[Subscription]
+) -> list[Subscription]:
+    """The subscriptions this user may not remove or take over: only its creator, a workspace
+    admin or owner, or — in `optional` mode — a member with their own Confluence connection may."""
+    others = [s for s in subs if s.created_by != ctx.user_id]
+    if not others:
+        return []
+    if await _is_workspace_admin(ctx.client, ctx.user_id):
+        return []
+    if _linked_members_may(services):
+        link = await services.store.connections.get(store_team(ctx.team_id), ctx.user_id)
+        if link is not None and link.status == "active":
+            return []
+    log.info(
+        "digest change refused team=%s channel=%s spaces=%s user=%s",
+        ctx.team_id,
+        ctx.channel_id,
+        ",".join(s.space_key for s in others),
+        ctx.user_id,
+    )
+    return others
+
+
+def _linked_members_may(services: Services) -> bool:
+    return (
+        services.settings.confluence_user_auth == "optional" and not services.confluence.is_direct
+    )
+
+
+def _refusal(services: Services, refused: list[Subscription]) -> str:
+    owners = ", ".join(sorted({f"<@{s.created_by}>" for s in refused}))
+    keys = ", ".join(bk.mrkdwn_escape(s.space_key) for s in refused)
+    linked = (
+        ", or a member who connected their own Confluence account (`/confluence connect`)"
+        if _linked_members_may(services)
+        else ""
+    )
+    return (
+        f":no_entry: Only whoever set up the digest of {keys} ({owners}), a workspace admin"
+        f"{linked} can change or remove it."
+    )
+
+
+async def _is_workspace_admin(client: AsyncWebClient, user_id: str) -> bool:
+    user = await _user(client, user_id)
+    return any(user.get(flag) is True for flag in ("is_admin", "is_owner", "is_primary_owner"))
 
 
 # ---------------------------------------------------------------------------- now
@@ -281,9 +363,10 @@ def _result_line(result: ChannelResult) -> str:
             f":pause_button: The digest for {keys} is paused ({result.detail}); "
             "its owner got a direct message about it."
         )
+    # A failed attempt is not in flight: running `now` again takes it over at once.
     return (
-        f":cloud: Couldn't post the digest for {keys} right now ({result.detail}). "
-        "Please try again in a few minutes."
+        f":cloud: Couldn't post the digest for {keys} ({result.detail}). "
+        "Run `/confluence digest now` again to retry."
     )
 
 

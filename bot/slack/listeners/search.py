@@ -10,17 +10,20 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.confluence import ConfluenceError, search_cql
+from bot.confluence import BlogPost, ConfluenceClient, ConfluenceError, Page, search_cql
+from bot.confluence.urls import ContentRef, parse_content_url
 from bot.slack import oops
 from bot.slack.router import SearchQuery
 from bot.slack.search_view import (
     MORE_ACTION,
     SHARE_ACTION,
     ResultCard,
+    card_from_content,
     card_from_result,
     more_value,
     results_message,
     shared_message,
+    shared_url,
 )
 from bot.slack.services import Services
 
@@ -167,30 +170,56 @@ def register(app: AsyncApp, services: Services) -> None:
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
-        card = ResultCard.from_value(body["actions"][0]["value"])
+        url = shared_url(str(body["actions"][0].get("value") or ""))
         user_id = body["user"]["id"]
+        team_id = (body.get("team") or {}).get("id")
         channel = (body.get("channel") or {}).get("id")
         services.tasks.spawn(
-            _share(client, respond, card, user_id, channel),
+            _share(services, client, respond, url, team_id, user_id, channel),
             name="search-share",
-            about=f"user={user_id} channel={channel}",
+            about=f"user={user_id} team={team_id} channel={channel}",
             on_error=oops.by_respond(respond),
         )
 
 
+async def _fresh_card(confluence: ConfluenceClient, ref: ContentRef) -> ResultCard:
+    """What Confluence says about the page now, read as the sharer: a Share button's value
+    comes back from the client and could say anything."""
+    content: Page | BlogPost
+    if ref.kind == "page":
+        content = await confluence.pages.get(ref.id, body_format="storage")
+    else:
+        content = await confluence.blogposts.get(ref.id, body_format="storage")
+    space = (await confluence.spaces.get(content.space_id)).name if content.space_id else ""
+    return card_from_content(content, kind=ref.kind, space=space)
+
+
 async def _share(
+    services: Services,
     client: AsyncWebClient,
     respond: AsyncRespond,
-    card: ResultCard,
+    url: str | None,
+    team_id: str | None,
     user_id: str,
     channel: str | None,
 ) -> None:
+    async def say(text: str) -> None:
+        await respond(response_type="ephemeral", replace_original=False, text=text)
+
     if not channel:
-        await respond(
-            response_type="ephemeral",
-            replace_original=False,
-            text="I can't tell which channel to share in.",
-        )
+        await say("I can't tell which channel to share in.")
+        return
+    try:
+        confluence = await services.confluence_for(team_id, user_id)
+        site = await confluence.site_url()
+        ref = parse_content_url(url, site_url=site) if url else None
+        if ref is None:
+            log.warning("share refused: not a page of our site user=%s", user_id)
+            await say(f":warning: I can only share pages and blog posts of {site}.")
+            return
+        card = await _fresh_card(confluence, ref)
+    except ConfluenceError as exc:
+        await say(await services.on_confluence_error(exc, team_id, user_id, action="share"))
         return
     try:
         await client.chat_postMessage(

@@ -25,6 +25,7 @@ from bot.slack.write.comment import (
     comment_storage,
     foreign_link,
     linked_content,
+    lookalike_link,
     parse_ref_value,
     post_comment,
     prefill_text,
@@ -67,6 +68,10 @@ async def handle_create(services: Services, ctx: CommandContext, args: str) -> N
 async def handle_comment(services: Services, ctx: CommandContext, args: str) -> None:
     """`/confluence comment <page URL or id> <text>`: a footer comment, or usage (nothing created)."""
     target, _, text = args.strip().partition(" ")
+    lookalike = lookalike_link(target)
+    if lookalike is not None:
+        await ctx.respond(response_type="ephemeral", text=lookalike)
+        return
     ref = parse_page_reference(target) if target else None
     if ref is None or not text.strip():
         await ctx.respond(response_type="ephemeral", text=COMMENT_USAGE)
@@ -438,7 +443,7 @@ async def _submit_save(
     client: AsyncWebClient,
 ) -> None:
     meta = v.SaveMeta.load(view.get("private_metadata") or "{}")
-    title = v.text_value(view, v.TITLE_ACTION)
+    title = v.title_value(view)
     space = v.SpaceChoice.parse(v.selected_value(view, v.SPACE_ACTION)) or v.SpaceChoice.parse(
         meta.space
     )
@@ -490,7 +495,7 @@ async def _submit_create(
     space = v.SpaceChoice.parse(v.selected_value(view, v.SPACE_ACTION)) or v.SpaceChoice.parse(
         data.get("s")
     )
-    title = v.text_value(view, v.TITLE_ACTION)
+    title = v.title_value(view)
     if space is None:
         await ack(response_action="errors", errors={v.SPACE_BLOCK: "Choose a space."})
         return

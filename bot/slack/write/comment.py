@@ -11,7 +11,7 @@ from urllib.parse import unquote_plus, urlsplit
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import BlogPost, ConfluenceClient, FooterComment, Page
-from bot.confluence.urls import ContentRef, parse_content_url
+from bot.confluence.urls import ContentRef, parse_content_url, parse_web_url
 from bot.convert import Names, collect_references, mrkdwn_to_storage
 from bot.slack.write.names import SlackDirectory
 
@@ -62,12 +62,36 @@ def parse_ref_value(value: str) -> ContentRef | None:
     return ContentRef("page", value) if value.isdigit() else None
 
 
+LOOKALIKE = (
+    ":warning: That link isn't a plain link to a page: it has a user name, a password or a "
+    "backslash before the site's name, so a browser may open another site than it seems. "
+    "Copy the page's link from the browser's address bar (or use the page's id)."
+)
+
+
+def lookalike_link(target: str) -> str | None:
+    """The sentence for a link that a browser reads differently than it looks
+    (`https://evil.com\\@acme.atlassian.net/…`, `https://user:pw@…`), else None."""
+    text = target.strip().strip("<>").split("|", 1)[0]
+    try:
+        lax = urlsplit(text)
+    except ValueError:
+        return None
+    if lax.scheme.lower() not in ("http", "https"):
+        return None
+    parsed = parse_web_url(text)
+    if parsed is None or "@" in lax.netloc or parsed.host != (lax.hostname or "").lower():
+        return LOOKALIKE
+    return None
+
+
 def foreign_link(target: str, site_url: str) -> str | None:
     """The sentence for a link to another Confluence site than ours, else None."""
-    host = urlsplit(target.strip().strip("<>").split("|", 1)[0]).hostname
-    site_host = urlsplit(site_url).hostname
-    if host is None or site_host is None or host.lower() == site_host.lower():
+    link = parse_web_url(target.strip().strip("<>").split("|", 1)[0])
+    site = parse_web_url(site_url)
+    if link is None or site is None or link.host == site.host:
         return None
+    host, site_host = link.host, site.host
     return (
         f":warning: That link is on {host}, but I'm connected to {site_host}. "
         "Use a link to a page on that site (or the page's id)."

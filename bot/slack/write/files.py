@@ -7,25 +7,19 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
+
+from bot.slack.slack_urls import api_origin, is_slack_file_url
 
 # Largest file we copy into Confluence. Confluence Cloud's default attachment limit is 100 MB,
 # but a save holds files in memory and must finish promptly; bigger files are listed by name.
 MAX_FILE_BYTES = 25 * 1024 * 1024
 CONCURRENCY = 4
 _UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f]+")
-# The bot token goes only to Slack's own hosts (and the configured API host: GovSlack, tests).
-# Files kept elsewhere (Google Drive and other external files) have other URLs.
-SLACK_DOMAINS = ("slack.com", "slack-gov.com")
-
-
-def is_slack_host(url: str, extra_hosts: Collection[str] = ()) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return bool(host) and (
-        host in extra_hosts or any(host == d or host.endswith("." + d) for d in SLACK_DOMAINS)
-    )
+# The bot token goes only to Slack's own hosts over https (and the configured API's origin:
+# GovSlack, tests): see bot.slack.slack_urls. Files kept elsewhere (Google Drive and other
+# external files) have other URLs.
 
 
 class FileSkipped(Exception):
@@ -81,7 +75,7 @@ async def download(
     token: str,
     *,
     max_bytes: int = MAX_FILE_BYTES,
-    extra_hosts: Collection[str] = (),
+    extra_origins: Collection[str] = (),
 ) -> bytes:
     """The file's bytes. Raises FileSkipped (too big, no URL, not in Slack, refused, failed)."""
     if file.size is not None and file.size > max_bytes:
@@ -90,7 +84,7 @@ async def download(
         raise FileSkipped("stored outside Slack")
     if not file.url:
         raise FileSkipped("Slack gave no download link")
-    if not is_slack_host(file.url, extra_hosts):
+    if not is_slack_file_url(file.url, extra_origins):
         raise FileSkipped("its link is not a Slack file link")
     try:
         async with http.stream(
@@ -120,8 +114,8 @@ async def download_all(
     max_bytes: int = MAX_FILE_BYTES,
 ) -> dict[str, bytes | FileSkipped]:
     """Bytes or the reason, by file id; a few downloads at a time. `api_url` is the Slack Web
-    API base in use: its host may serve files too (GovSlack, tests)."""
-    extra_hosts = {(urlsplit(api_url).hostname or "").lower()} - {""}
+    API base in use: its origin may serve files too (GovSlack, tests)."""
+    extra_origins = {origin} if (origin := api_origin(api_url)) else set()
     limit = asyncio.Semaphore(CONCURRENCY)
     results: dict[str, bytes | FileSkipped] = {}
     async with httpx.AsyncClient(timeout=60.0) as http:
@@ -130,7 +124,7 @@ async def download_all(
             async with limit:
                 try:
                     results[file.id] = await download(
-                        http, file, token, max_bytes=max_bytes, extra_hosts=extra_hosts
+                        http, file, token, max_bytes=max_bytes, extra_origins=extra_origins
                     )
                 except FileSkipped as exc:
                     results[file.id] = exc

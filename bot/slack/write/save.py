@@ -1,11 +1,24 @@
-"""Save a Slack thread as a Confluence page, or update the page it was saved to before."""
+"""Save a Slack thread as a Confluence page, or update the page it was saved to before.
+
+A save is recoverable: it holds a short lease on its thread in the database (renewed while it
+works) and records its intent there — the request first, then the title and space just before
+the page is created, then the page id. If the process dies mid-save, the thread is free again
+within a minute (at once when the dead process was on this machine), the scheduler's sweep
+resumes the save with the same request, adopting the page the dead save created (by its id, or
+by title + space and creation time) instead of creating a second one, and the user is told how it
+ended. Confluence's v2 page create takes no content properties, so the `slack-thread` property
+is added right after creation; until then the database's intent is what links page and thread.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -15,6 +28,7 @@ from bot.confluence import BadRequest, Conflict, ConfluenceClient, ConfluenceErr
 from bot.convert import FileOutcome, ThreadContext, collect_references, thread_to_storage
 from bot.convert.message import is_visible
 from bot.slack.blocks import link
+from bot.slack.oops import SOMETHING_WENT_WRONG
 from bot.slack.services import Services
 from bot.slack.write.files import FileSkipped, SlackFile, download_all, files_in
 from bot.slack.write.names import SlackDirectory
@@ -23,12 +37,22 @@ from bot.slack.write.preflight import Preflight
 from bot.slack.write.submissions import FAILED
 from bot.slack.write.thread_fetch import ThreadUnavailable, fetch_thread
 from bot.slack.write.views import TITLE_BLOCK, SpaceChoice
+from bot.store import SaveClaim, ThreadSave
+from bot.store.leases import new_owner
 
 log = logging.getLogger("bot.slack.save")
 PROPERTY_KEY = "slack-thread"
-# Held while one save of a thread runs; a process that dies mid-save blocks re-saving that
-# thread for at most this long.
-THREAD_LOCK_SECONDS = 15 * 60.0
+# The lease on a thread while one save of it runs, renewed every RENEW_SECONDS: a save whose
+# process died (elsewhere) frees the thread within LEASE_SECONDS.
+LEASE_SECONDS = 60.0
+RENEW_SECONDS = 20.0
+# A page of the intended title is the dead save's own if Confluence created it within this window
+# around the recorded intent (clock skew between us and Confluence; a slow create).
+ADOPT_BEFORE = timedelta(minutes=2)
+ADOPT_AFTER = timedelta(minutes=10)
+# A save that was interrupted this often is not resumed again (it may be what stops the process).
+MAX_RESUMES = 3
+INTERRUPTED = "Your save of this thread to Confluence was interrupted when the app stopped"
 SAVING_NOW = (
     ":hourglass: This thread is being saved to Confluence right now. Try again in a minute: "
     "saving it again then updates that page."
@@ -54,6 +78,19 @@ class SaveRequest:
     def property_value(self) -> dict[str, str]:
         return {"team": self.team_id, "channel": self.channel_id, "thread_ts": self.thread_ts}
 
+    @property
+    def thread_key(self) -> tuple[str, str, str]:
+        return (self.team_id, self.channel_id, self.thread_ts)
+
+    def to_json(self) -> str:
+        fields = {**self.__dict__, "space": self.space.value if self.space else None}
+        return json.dumps(fields, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> SaveRequest:
+        fields = json.loads(text)
+        return cls(**{**fields, "space": SpaceChoice.parse(fields.get("space"))})
+
 
 @dataclass
 class SaveResult:
@@ -75,50 +112,173 @@ def is_duplicate_title(exc: ConfluenceError) -> bool:
     return isinstance(exc, BadRequest | Conflict) and "already exists" in str(exc).lower()
 
 
+class SaveTakenOver(Exception):
+    """Another process took this save over (our lease ran out): it finishes and reports."""
+
+
+@dataclass
+class _Lease:
+    key: tuple[str, str, str]
+    owner: str
+    left: ThreadSave | None  # what an interrupted or failed save of this thread left
+
+
 async def save_thread(
-    services: Services, client: AsyncWebClient, req: SaveRequest, preflight: Preflight
+    services: Services,
+    client: AsyncWebClient,
+    req: SaveRequest,
+    preflight: Preflight,
+    *,
+    resumed: bool = False,
 ) -> SaveResult | None:
     """The whole save; reports to the user itself (inline via `preflight` when still possible).
 
     One save per thread at a time, across processes: two people saving the same thread from
-    two modals at once would otherwise both find no page and create two.
+    two modals at once would otherwise both find no page and create two. `resumed`: the save of
+    a process that died, run again from its recorded request.
     """
-    lock = f"save-thread:{req.team_id}:{req.channel_id}:{req.thread_ts}"
-    if not await services.store.claim_once(lock, THREAD_LOCK_SECONDS):
+    saves = services.store.saves
+    owner = new_owner()
+    claim = await _claim(services, req, owner, resuming=resumed)
+    if claim is None:
         log.info("thread is being saved already channel=%s ts=%s", req.channel_id, req.thread_ts)
-        await services.store.remember_result(req.idempotency_key, FAILED)
-        await _fail(client, req, preflight, SAVING_NOW)
+        if not resumed:
+            await services.store.remember_result(req.idempotency_key, FAILED)
+            await _fail(client, req, preflight, SAVING_NOW)
         return None
+    lease = _Lease(req.thread_key, owner, claim.left)
+    renewing = asyncio.create_task(_keep_renewing(services, lease), name="save-lease")
     try:
-        return await _save_thread(services, client, req, preflight)
+        result = await _save_thread(services, client, req, preflight, lease, resumed)
+    except SaveTakenOver:
+        log.warning("save taken over by another process channel=%s ts=%s", *req.thread_key[1:])
+        return None
+    except asyncio.CancelledError:
+        raise  # shutting down: the row stays "running", and the next process resumes the save
+    except BaseException:
+        await _settle(saves.fail(lease.key, owner))
+        raise
     finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
+    if result is None:
+        await _settle(saves.fail(lease.key, owner))
+    else:
+        await _settle(saves.finish(lease.key, owner))
+    return result
+
+
+async def _claim(
+    services: Services, req: SaveRequest, owner: str, *, resuming: bool
+) -> SaveClaim | None:
+    return await services.store.saves.claim(
+        req.thread_key,
+        owner=owner,
+        request=req.to_json(),
+        user_id=req.user_id,
+        lease_seconds=LEASE_SECONDS,
+        resuming=resuming,
+    )
+
+
+async def _settle(step: Any) -> None:
+    # The user has their answer already; a database hiccup here only delays the thread's lease.
+    try:
+        await step
+    except Exception:
+        log.exception("could not record the end of a save; its lease expires in %ss", LEASE_SECONDS)
+
+
+async def _keep_renewing(services: Services, lease: _Lease) -> None:
+    while True:
+        await asyncio.sleep(RENEW_SECONDS)
         try:
-            await services.store.release(lock)
-        except Exception:  # the lock then expires on its own
-            log.exception(
-                "could not release the thread lock; it expires in %ss", THREAD_LOCK_SECONDS
-            )
+            if not await services.store.saves.renew(lease.key, lease.owner, LEASE_SECONDS):
+                log.warning("save lease lost channel=%s ts=%s", *lease.key[1:])
+                return
+        except Exception:
+            log.exception("could not renew the save lease; retrying in %ss", RENEW_SECONDS)
+
+
+async def resume_interrupted_saves(services: Services, client: AsyncWebClient) -> int:
+    """Run again the saves whose process died (one at a time); the users are told how they
+    ended. Returns how many were taken up."""
+    taken = 0
+    for left in await services.store.saves.stalled():
+        try:
+            req = SaveRequest.from_json(left.request)
+        except (ValueError, TypeError, KeyError):
+            log.error("interrupted save has an unreadable request channel=%s", left.channel_id)
+            continue
+        log.warning(
+            "resuming an interrupted save channel=%s ts=%s user=%s resumes=%s",
+            req.channel_id,
+            req.thread_ts,
+            req.user_id,
+            left.resumes,
+        )
+        taken += 1
+        closed = Preflight()
+        closed.passed()  # no modal is waiting: every outcome is told privately
+        try:
+            if left.resumes >= MAX_RESUMES:
+                await _give_up(services, client, req)
+            else:
+                await save_thread(services, client, req, closed, resumed=True)
+        except Exception:
+            log.exception("resumed save failed channel=%s user=%s", req.channel_id, req.user_id)
+            await tell_user(client, req.user_id, req.channel_id, SOMETHING_WENT_WRONG)
+    return taken
+
+
+async def _give_up(services: Services, client: AsyncWebClient, req: SaveRequest) -> None:
+    saves = services.store.saves
+    owner = new_owner()
+    if await _claim(services, req, owner, resuming=True) is None:
+        return
+    await services.store.remember_result(req.idempotency_key, FAILED)
+    await saves.fail(req.thread_key, owner)
+    text = (
+        f":warning: {INTERRUPTED} {MAX_RESUMES} times, so I stopped trying. "
+        "Run *Save to Confluence* on the thread again: it picks up any page that was made."
+    )
+    await tell_user(client, req.user_id, req.channel_id, text)
 
 
 async def _save_thread(
-    services: Services, client: AsyncWebClient, req: SaveRequest, preflight: Preflight
+    services: Services,
+    client: AsyncWebClient,
+    req: SaveRequest,
+    preflight: Preflight,
+    lease: _Lease,
+    resumed: bool,
 ) -> SaveResult | None:
+    def told(text: str) -> str:
+        if not resumed:
+            return text
+        return (
+            f":warning: {INTERRUPTED}, and I couldn't finish it: {text} "
+            "Run *Save to Confluence* on the thread again."
+        )
+
     try:
         confluence = await services.confluence_for(req.team_id, req.user_id)
-        existing, space_id = await _find_target(services, confluence, req)
+        existing, space_id = await _find_target(services, confluence, req, lease)
     except (DuplicateTitle, NoSpace, ConfluenceError) as exc:
         await services.store.remember_result(req.idempotency_key, FAILED)
-        await _fail(client, req, preflight, await _sentence(services, req, exc))
+        await _fail(client, req, preflight, told(await _sentence(services, req, exc)))
         return None
     preflight.passed()
     try:
-        result = await _write(services, client, confluence, req, existing, space_id)
+        result = await _write(services, client, confluence, req, existing, space_id, lease)
     except (ThreadUnavailable, DuplicateTitle, ConfluenceError) as exc:
         await services.store.remember_result(req.idempotency_key, FAILED)
-        await tell_user(client, req.user_id, req.channel_id, await _sentence(services, req, exc))
+        text = told(await _sentence(services, req, exc))
+        await tell_user(client, req.user_id, req.channel_id, text)
         return None
     await services.store.remember_result(req.idempotency_key, result.page.id)
-    await _announce(client, req, result)
+    await _announce(client, req, result, resumed)
     return result
 
 
@@ -140,10 +300,11 @@ async def _fail(client: AsyncWebClient, req: SaveRequest, preflight: Preflight, 
 
 
 async def _find_target(
-    services: Services, confluence: ConfluenceClient, req: SaveRequest
+    services: Services, confluence: ConfluenceClient, req: SaveRequest, lease: _Lease
 ) -> tuple[Page | None, str]:
-    """The page this thread was saved to (store first, then title + content property), and the
-    space to create in otherwise. A page of that title that is not ours raises DuplicateTitle."""
+    """The page this thread was saved to (store first, then the page an interrupted save made,
+    then title + content property), and the space to create in otherwise. A page of that title
+    that is not ours raises DuplicateTitle."""
     mapping = await services.store.threads.get(req.team_id, req.channel_id, req.thread_ts)
     space_id = req.space.id if req.space else (mapping.space_id if mapping else None)
     if mapping is not None:
@@ -151,6 +312,9 @@ async def _find_target(
             return await confluence.pages.get(mapping.page_id), mapping.space_id
         except NotFound:
             log.info("saved page is gone; saving anew page=%s", mapping.page_id)
+    orphan = await _left_behind(confluence, req, lease.left)
+    if orphan is not None:
+        return orphan, orphan.space_id or space_id or ""
     if space_id is None:
         raise NoSpace
     # The database may have lost the mapping: the page carries it too.
@@ -161,6 +325,39 @@ async def _find_target(
             return page, space_id
         raise DuplicateTitle
     return None, space_id
+
+
+async def _left_behind(
+    confluence: ConfluenceClient, req: SaveRequest, left: ThreadSave | None
+) -> Page | None:
+    """The page an interrupted (or failed) save of this thread created: by the id it recorded,
+    else by the title and space it recorded just before creating, if Confluence created a page
+    of that title, without another thread's property, around that time."""
+    if left is None:
+        return None
+    if left.page_id:
+        try:
+            page = await confluence.pages.get(left.page_id)
+        except NotFound:
+            page = None
+        if page is not None:
+            log.info("adopting the page of an interrupted save page=%s", page.id)
+            return page
+    if not (left.creating_at and left.create_title and left.create_space_id):
+        return None
+    earliest, latest = left.creating_at - ADOPT_BEFORE, left.creating_at + ADOPT_AFTER
+    async for page in confluence.pages.list(
+        space_id=left.create_space_id, title=left.create_title, limit=5
+    ):
+        prop = await confluence.pages.properties(page.id).find(PROPERTY_KEY)
+        if prop is not None:
+            if _same_thread(prop.value, req):
+                return page
+            continue
+        if page.created_at is not None and earliest <= page.created_at <= latest:
+            log.info("adopting the page an interrupted save created page=%s", page.id)
+            return page
+    return None
 
 
 def _same_thread(value: Any, req: SaveRequest) -> bool:
@@ -176,7 +373,14 @@ async def _write(
     req: SaveRequest,
     existing: Page | None,
     space_id: str,
+    lease: _Lease,
 ) -> SaveResult:
+    saves = services.store.saves
+    # The page is new to the user unless the thread was saved to it before (an adopted page of
+    # an interrupted save is new to them too).
+    first_time = existing is None or await services.store.threads.get(*lease.key) is None
+    if existing is not None:
+        await saves.created(lease.key, lease.owner, existing.id)
     thread = await fetch_thread(client, req.channel_id, req.thread_ts)
     messages = [m for m in thread if is_visible(m)]
     if not req.include_replies:
@@ -211,7 +415,12 @@ async def _write(
         return thread_to_storage(messages, ctx)
 
     if existing is None:
+        # The intent first: should we die once Confluence has the page, whoever resumes this
+        # save finds it by this title and space (v2 page create takes no properties).
+        if not await saves.creating(lease.key, lease.owner, req.title, space_id):
+            raise SaveTakenOver
         page = await _create(confluence, req, space_id, render(outcomes))
+        await saves.created(lease.key, lease.owner, page.id)
     else:
         page = await _update(confluence, existing.id, req.title, render(outcomes))
     failed = await _upload(confluence, page.id, files, fetched)
@@ -231,7 +440,7 @@ async def _write(
         created_by=req.user_id,
     )
     skipped = [f"{o.name} ({o.error})" for o in outcomes.values() if o.error]
-    return SaveResult(page, existing is None, skipped)
+    return SaveResult(page, first_time, skipped)
 
 
 async def _permalink(client: AsyncWebClient, channel_id: str, ts: str) -> str | None:
@@ -319,7 +528,9 @@ async def _mark(confluence: ConfluenceClient, page_id: str, req: SaveRequest) ->
         await properties.upsert(PROPERTY_KEY, req.property_value)
 
 
-async def _announce(client: AsyncWebClient, req: SaveRequest, result: SaveResult) -> None:
+async def _announce(
+    client: AsyncWebClient, req: SaveRequest, result: SaveResult, resumed: bool = False
+) -> None:
     url = result.page.web_url
     verb = "saved to" if result.created else "updated in"
     public = f":page_facing_up: This thread is {verb} Confluence: {link(url, result.page.title)}"
@@ -330,6 +541,10 @@ async def _announce(client: AsyncWebClient, req: SaveRequest, result: SaveResult
     except SlackApiError as exc:
         log.info("could not post the page link in the thread error=%s", exc.response.get("error"))
     private = f":white_check_mark: {'Saved' if result.created else 'Updated'} {link(url, result.page.title)}."
+    if resumed:
+        private = (
+            f":white_check_mark: {INTERRUPTED}; it is finished now: {link(url, result.page.title)}."
+        )
     if result.skipped:
         private += " Not attached: " + "; ".join(result.skipped) + "."
     await tell_user(client, req.user_id, req.channel_id, private)

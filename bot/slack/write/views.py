@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -251,6 +253,24 @@ def action_value(view: Mapping[str, Any], action_id: str) -> dict[str, Any] | No
 def text_value(view: Mapping[str, Any], action_id: str) -> str:
     entry = action_value(view, action_id) or {}
     return str(entry.get("value") or "").strip()
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean_title(text: str) -> str:
+    """A page title without control characters (as bodies are): line breaks and tabs become
+    spaces, other control characters (NUL, ESC, DEL, C1) go, runs of spaces become one."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) != "Cc"
+    )
+    return _SPACES.sub(" ", kept).strip()
+
+
+def title_value(view: Mapping[str, Any]) -> str:
+    return clean_title(text_value(view, TITLE_ACTION))
 
 
 def selected_value(view: Mapping[str, Any], action_id: str) -> str | None:
