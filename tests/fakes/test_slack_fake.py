@@ -98,6 +98,38 @@ async def test_token_kinds_are_kept_apart(http: httpx.AsyncClient, slack: FakeSl
     assert url == "ws://127.0.0.1:9/link/" and ticket in slack.socket_tickets
 
 
+async def test_apps_connections_open_refuses_tokens_as_slack_does(
+    http: httpx.AsyncClient, slack: FakeSlack
+) -> None:
+    slack.socket_mode_url = "ws://127.0.0.1:9/link/"
+    app_token = slack.app_token
+    assert (await api(http, "apps.connections.open", token="xapp-1-A0001-typo"))[
+        "error"
+    ] == "invalid_auth"
+    # The app-level token only counts in the Authorization header, not as a parameter.
+    in_body = await http.post("/api/apps.connections.open", data={"token": app_token})
+    assert in_body.json()["error"] == "not_authed"
+    slack.app_token_scopes = {"authorizations:read"}
+    refused = await api(http, "apps.connections.open", token=app_token)
+    assert refused["error"] == "missing_scope" and refused["needed"] == "connections:write"
+    assert refused["provided"] == "authorizations:read"
+    slack.app_token_scopes = {"connections:write"}
+    slack.revoked_tokens.add(app_token)
+    assert (await api(http, "apps.connections.open", token=app_token))["error"] == "token_revoked"
+
+
+async def test_socket_mode_refuses_every_connection_when_not_accepting(slack: FakeSlack) -> None:
+    from tests.fakes.socket_mode_fake import socket_mode_server
+
+    async with socket_mode_server(slack) as socket, httpx.AsyncClient() as client:
+        socket.accepting = False
+        assert slack.socket_mode_url is not None
+        slack.socket_tickets.add("good-ticket")
+        link = slack.socket_mode_url.replace("ws://", "http://")
+        refused = await client.get(link, params={"ticket": "good-ticket"})
+        assert refused.status_code == 503 and socket.refused == 1
+
+
 async def test_socket_mode_refuses_unknown_tickets(slack: FakeSlack) -> None:
     from tests.fakes.socket_mode_fake import socket_mode_server
 

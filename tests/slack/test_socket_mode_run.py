@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +26,13 @@ from tests.fakes.socket_mode_fake import FakeSocketMode, socket_mode_server
 from tests.slack.processes import (
     WAIT_SECONDS,
     bot_env,
+    error_line,
+    exit_code,
     fakes_env,
     seed_due_digest,
     start,
     stop,
+    stop_within,
     until,
 )
 
@@ -124,3 +128,71 @@ async def test_run_serves_socket_mode_and_posts_digests(
     [digest] = slack.messages[DIGESTS]
     assert digest["text"] == "1 new blog post in ENG"
     assert digest["metadata"]["event_type"] == "confluence_digest"
+
+
+def _run_env(
+    fakes: tuple[FakeSlack, str, FakeConfluence, str], tmp_path: Path, **settings: str
+) -> dict[str, str]:
+    slack, slack_url, confluence, confluence_url = fakes
+    return (
+        bot_env(
+            **fakes_env(slack, slack_url, confluence, confluence_url),
+            DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+            SLACK_APP_TOKEN=slack.app_token,
+        )
+        | settings
+    )
+
+
+@pytest.mark.parametrize(
+    ("refusal", "error"),
+    [
+        ("wrong token", "invalid_auth"),
+        ("no connections:write", "missing_scope"),
+        ("revoked", "token_revoked"),
+        ("socket mode off", "not_allowed_token_type"),
+    ],
+)
+async def test_a_refused_app_token_stops_run_with_one_line(
+    fakes: tuple[FakeSlack, str, FakeConfluence, str], tmp_path: Path, refusal: str, error: str
+) -> None:
+    """Not retried for ever (slack_sdk's loop would): one apps.connections.open, exit 2."""
+    slack = fakes[0]
+    env = _run_env(fakes, tmp_path)
+    if refusal == "wrong token":
+        env["SLACK_APP_TOKEN"] = "xapp-1-A0001-pasted-with-a-typo"
+    elif refusal == "no connections:write":
+        slack.app_token_scopes = {"authorizations:read"}
+    elif refusal == "revoked":
+        slack.revoked_tokens.add(slack.app_token)
+    log = tmp_path / "run.log"
+    async with socket_mode_server(slack) as socket:
+        if refusal == "socket mode off":
+            slack.socket_mode_url = None
+        proc = await start(["run"], env, tmp_path, log)
+        code = await exit_code(proc)
+    output = log.read_text()
+    assert code == 2, output
+    line = error_line(output)
+    assert line.startswith(f"confluence-bot: SLACK_APP_TOKEN: Slack refused it ({error}")
+    assert "connections:write" in line and "App-Level Tokens" in line
+    assert len(slack.calls_to("apps.connections.open")) == 1
+    assert socket.connections == 0
+    assert slack.app_token not in output and "pasted-with-a-typo" not in output
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+async def test_a_signal_stops_run_while_slack_refuses_the_connection(
+    fakes: tuple[FakeSlack, str, FakeConfluence, str], tmp_path: Path, sig: signal.Signals
+) -> None:
+    """slack_sdk retries a refused WebSocket for ever; SIGTERM and Ctrl-C still stop it."""
+    slack = fakes[0]
+    log = tmp_path / "run.log"
+    async with socket_mode_server(slack) as socket:
+        socket.accepting = False
+        proc = await start(["run"], _run_env(fakes, tmp_path), tmp_path, log)
+        await until("a refused connection", lambda: socket.refused >= 1)
+        code = await stop_within(proc, 5.0, sig)
+    output = log.read_text()
+    assert code in (0, 130), output
+    assert socket.connections == 0
