@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             results = asyncio.run(run_checks(settings))
             for check in results:
                 print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+                for note in check.notes:
+                    print(f"     {note}")
             return 0 if all(c.ok for c in results) else 1
         if args.command == "run":
             from bot.slack.runtime import run_socket_mode
