@@ -252,3 +252,13 @@ def test_blocks_validate_against_the_block_kit_schema() -> None:
     jsonschema.validate(message.blocks, schema)
     many = compose([space(f"S{i}", post(f"p{i}", i)) for i in range(80)])
     jsonschema.validate(many.blocks, schema)
+
+
+def test_spaces_left_out_of_a_full_summary_are_counted_with_the_right_noun() -> None:
+    from bot.digest.compose import SECTION_TEXT_LIMIT, SpacePosts, _hidden_summary
+
+    url = "https://acme.atlassian.net/wiki/spaces/" + "X" * 1400 + "/blog"
+    spaces = [SpacePosts(f"K{i}", f"Space {i}", url) for i in range(3)]
+    summary = _hidden_summary(spaces, others_shown=False)
+    assert len(summary) <= SECTION_TEXT_LIMIT
+    assert summary.endswith(" and 1 more space"), summary[-40:]

@@ -83,6 +83,23 @@ async def test_subscribe_list_now_unsubscribe(harness: Harness) -> None:
     assert await harness.services.store.subscriptions.list_by_channel(TEAM, CHANNEL) == []
 
 
+async def test_one_unknown_space_key_is_said_plainly_and_quoted_once(harness: Harness) -> None:
+    seed(harness)
+    _, url = await harness.command("digest subscribe NOPE")
+    (answer,) = harness.answers(url)
+    assert answer["text"].count("NOPE") == 1
+    assert "There's no space `NOPE`, or you can't see it." in answer["text"]
+
+
+async def test_removing_the_only_subscription_counts_right(harness: Harness) -> None:
+    seed(harness)
+    await harness.command("digest subscribe ENG")
+    _, url = await harness.command("digest unsubscribe all")
+    text = harness.answers(url)[0]["text"]
+    assert "Removed the digest subscription of this channel (ENG)" in text
+    assert "all 1" not in text
+
+
 async def test_unknown_space_keys_are_named(harness: Harness) -> None:
     seed(harness)
     _, url = await harness.command("digest subscribe ENG,NOPE,ZZZ")

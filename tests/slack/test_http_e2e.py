@@ -389,3 +389,21 @@ async def test_escaped_titles_and_excerpts_are_decoded_once_and_escaped_for_slac
     (posted,) = harness.slack.calls_to("chat.postMessage")
     shared_text = posted.args["blocks"][0]["text"]["text"]
     assert 'R&amp;D &lt;ops&gt; "Q3" plan' in shared_text and "&amp;amp;" not in shared_text
+
+
+@pytest.mark.parametrize("command", ["search kubernetes in:NOPE", "recent NOPE"])
+async def test_a_space_that_does_not_exist_is_said_plainly_and_quoted_once(
+    harness: Harness, kube: dict[str, str], command: str
+) -> None:
+    _, url = await harness.command(command)
+    (answer,) = harness.answers(url)
+    assert "There's no space `NOPE`, or you can't see it." in answer["text"]
+    assert json.dumps(answer).count("NOPE") == 1
+
+
+async def test_an_existing_space_without_results_is_not_called_missing(
+    harness: Harness, kube: dict[str, str]
+) -> None:
+    _, url = await harness.command("search zebra in:OPS")
+    text = harness.answer_text(url)
+    assert "no results" in text and "There's no space" not in text

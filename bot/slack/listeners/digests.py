@@ -29,6 +29,7 @@ from bot.slack import blocks as bk
 from bot.slack import oops
 from bot.slack.context import CommandContext
 from bot.slack.digest_adapters import build_digest_service
+from bot.slack.error_messages import missing_spaces
 from bot.slack.services import Services
 from bot.store import Subscription
 
@@ -87,12 +88,7 @@ async def _subscribe(
         return
     missing = [key for key in command.space_keys if key.upper() not in spaces]
     if missing:
-        names = ", ".join(f"`{bk.mrkdwn_escape(k)}`" for k in missing)
-        await _say(
-            ctx,
-            f":warning: I couldn't find the space{'s' if len(missing) > 1 else ''} {names} "
-            "(or you can't see them). Check the key in the space's URL: …/spaces/KEY/…",
-        )
+        await _say(ctx, missing_spaces(missing))
         return
     problem = await _ensure_member(ctx.client, channel_id)
     if problem is not None:
@@ -215,13 +211,14 @@ async def _unsubscribe(
     store = services.store.subscriptions
     team_id = ctx.team_id or ""
     if command.all_spaces:
+        keys = [s.space_key for s in await store.list_by_channel(team_id, channel_id)]
         removed = await store.delete_channel(team_id, channel_id)
-        text = (
-            f":wastebasket: Removed all {removed} digest subscription{'s' if removed != 1 else ''} "
-            "of this channel."
-            if removed
-            else "This channel had no digests."
-        )
+        if removed == 1 and len(keys) == 1:
+            text = f":wastebasket: Removed the digest subscription of this channel ({keys[0]})."
+        elif removed:
+            text = f":wastebasket: Removed all {removed} digest subscriptions of this channel."
+        else:
+            text = "This channel had no digests."
         await _say(ctx, text)
         return
     subs = {s.space_key.upper(): s for s in await store.list_by_channel(team_id, channel_id)}
