@@ -1,9 +1,10 @@
-"""HTTP mode: POST /slack/events (every Slack request kind, one URL) and GET /healthz."""
+"""HTTP mode: POST /slack/events (every Slack request kind, one URL), GET /healthz and GET /metrics;
+and the small probe app a Socket Mode process serves on METRICS_PORT (/healthz and /metrics)."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -15,6 +16,33 @@ from starlette.routing import Route
 from bot.slack.services import Services
 
 
+def _probe_routes(
+    services: Services, slack_connected: Callable[[], Awaitable[bool]] | None = None
+) -> list[Route]:
+    async def healthz(request: Request) -> Response:
+        ok = await services.store.ping()
+        body: dict[str, object] = {
+            "ok": ok,
+            "store": "ok" if ok else "unreachable",
+            "background_tasks": services.tasks.pending,
+        }
+        if slack_connected is not None:  # Socket Mode: the session is part of being healthy
+            connected = await slack_connected()
+            body["slack"] = "connected" if connected else "disconnected"
+            ok = ok and connected
+            body["ok"] = ok
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    async def metrics(request: Request) -> Response:
+        content, content_type = services.metrics.exposition()
+        return Response(content, media_type=content_type)
+
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
+
+
 def create_http_app(
     bolt_app: AsyncApp, services: Services, *, close_on_shutdown: bool = True
 ) -> Starlette:
@@ -23,15 +51,6 @@ def create_http_app(
     async def events(request: Request) -> Response:
         return await handler.handle(request)
 
-    async def healthz(request: Request) -> Response:
-        ok = await services.store.ping()
-        body = {
-            "ok": ok,
-            "store": "ok" if ok else "unreachable",
-            "background_tasks": services.tasks.pending,
-        }
-        return JSONResponse(body, status_code=200 if ok else 503)
-
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
@@ -39,9 +58,14 @@ def create_http_app(
             await services.aclose()
 
     return Starlette(
-        routes=[
-            Route("/slack/events", events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ],
+        routes=[Route("/slack/events", events, methods=["POST"]), *_probe_routes(services)],
         lifespan=lifespan,
     )
+
+
+def create_probe_app(
+    services: Services, slack_connected: Callable[[], Awaitable[bool]]
+) -> Starlette:
+    """GET /healthz (503 when the database does not answer or the Socket Mode session is down)
+    and GET /metrics, for a Socket Mode process."""
+    return Starlette(routes=_probe_routes(services, slack_connected))

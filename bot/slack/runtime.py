@@ -11,7 +11,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Iterator
+import socket
+from collections.abc import Awaitable, Callable, Generator, Iterator
 from types import FrameType
 from typing import TypeVar
 
@@ -22,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.bootstrap import build_digest_scheduler, build_services, build_slack_app_checked
 from bot.config import APP_TOKENS_PAGE, BOT_TOKEN_PAGE, Settings
-from bot.slack.http_app import create_http_app
+from bot.slack.http_app import create_http_app, create_probe_app
 from bot.slack.services import Services
 from bot.slack.socket_mode import SocketModeRunner
 from bot.slack.socket_watchdog import SocketWatchdog
@@ -134,7 +135,13 @@ async def _serve_socket_mode(
     scheduler: bool,
 ) -> None:
     assert settings.slack_app_token is not None
+    probe_socket = _listen(settings.metrics_port) if settings.metrics_port else None
     handler = SocketModeRunner(app, settings.slack_app_token.get_secret_value())
+    probe = (
+        _Probe(probe_socket, services, handler.client.is_connected, settings.log_level)
+        if probe_socket is not None
+        else None
+    )
     refused: asyncio.Future[object] = handler.client.refused  # type: ignore[assignment]
     stopper: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
     digests = build_digest_scheduler(services) if scheduler else None
@@ -158,6 +165,8 @@ async def _serve_socket_mode(
         log.info("shutting down")
     finally:
         stopper.cancel()
+        if probe is not None:
+            await probe.stop()
         if digests is not None:
             await digests.shutdown()
         if watchdog is not None:
@@ -169,6 +178,58 @@ async def _serve_socket_mode(
             connect.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await connect
+
+
+def _listen(port: int) -> socket.socket:
+    """The METRICS_PORT socket, bound before anything starts (a port in use stops the start)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("0.0.0.0", port))
+    except OSError as exc:
+        sock.close()
+        raise StartupError(
+            "METRICS_PORT",
+            f"cannot listen on port {port} ({exc.strerror or type(exc).__name__})",
+            "pick a free port, or leave METRICS_PORT unset",
+        ) from None
+    return sock
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: the Socket Mode runtime owns SIGINT/SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+class _Probe:
+    """GET /healthz and GET /metrics on METRICS_PORT while Socket Mode runs."""
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        services: Services,
+        connected: Callable[[], Awaitable[bool]],
+        log_level: str,
+    ) -> None:
+        config = uvicorn.Config(
+            create_probe_app(services, connected),
+            log_level=log_level.lower(),
+            access_log=False,
+            lifespan="off",
+        )
+        self._sock = sock
+        self._server = _QuietServer(config)
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="metrics")
+        log.info("serving /metrics and /healthz on port %d", sock.getsockname()[1])
+
+    async def stop(self) -> None:
+        self._server.should_exit = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._task, 5.0)
+        self._sock.close()
 
 
 async def run_http(settings: Settings, *, host: str, port: int, scheduler: bool = True) -> None:
