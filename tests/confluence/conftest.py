@@ -6,7 +6,6 @@ import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from functools import cache
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,8 +13,9 @@ from pydantic import SecretStr
 
 from bot.confluence import ConfluenceClient, DirectAuth, GatewayAuth, RetryPolicy
 from tests.fakes.confluence_fake import FakeConfluence
+from tests.shared_specs import SPECS as SHARED_SPECS
 
-SPECS = Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "confluence"
+SPECS = SHARED_SPECS / "confluence"
 GATEWAY = "http://gateway.test"
 CTRL = "http://ctrl.test"
 GATEWAY_PREFIX = re.compile(r"^/confluence/ex/confluence/[^/]+(?=/wiki/)")

@@ -10,11 +10,12 @@ import pytest
 
 from tests.confluence.conftest import SPECS, _spec_routes, spec_mismatches
 from tests.fakes.confluence_fake import FakeConfluence
+from tests.shared_specs import missing
 
 
 def test_spec_check_catches_unknown_paths(fake: FakeConfluence) -> None:
     if _spec_routes() is None:
-        pytest.skip(f"Confluence OpenAPI documents not found under {SPECS}")
+        pytest.skip(missing("the Confluence OpenAPI documents", SPECS))
     from tests.fakes.confluence_fake import RecordedRequest
 
     fake.requests.append(

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.digest import BlogPost, DigestMessage, SpacePosts, compose_digest
+from tests.shared_specs import missing
 
 NOW = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
 SITE = "https://example.atlassian.net/wiki"
@@ -237,7 +238,7 @@ def _block_kit_schema() -> dict[str, Any]:
     shared = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[2] / "../shared"))
     path = shared / "specs/slack/block-kit/slack-block-kit.schema.json"
     if not path.is_file():
-        pytest.skip(f"Block Kit schema not found at {path} (set SHARED_DIR to the shared dir)")
+        pytest.skip(missing("the Block Kit JSON schema", path))
     schema: dict[str, Any] = json.loads(path.read_text())
     return schema
 

@@ -12,6 +12,7 @@ from slack_sdk.signature import Clock as SignatureClock
 from slack_sdk.signature import SignatureVerifier
 
 from tests.fakes.slack_fake import (
+    BLOCK_KIT_SCHEMA,
     SHARED,
     FakeSlack,
     block_kit_schema_available,
@@ -27,6 +28,7 @@ from tests.fakes.slack_signing import (
     sign,
     slash_command_body,
 )
+from tests.shared_specs import missing
 
 TOKEN = "xoxb-test-token"
 BASE = "http://slack.test"
@@ -626,7 +628,7 @@ def test_validator_view_limits() -> None:
 
 def test_schema_layer_catches_unknown_block_types() -> None:
     if not block_kit_schema_available():
-        pytest.skip("Block Kit schema not found under SHARED_DIR/specs/slack/block-kit")
+        pytest.skip(missing("the Block Kit JSON schema", BLOCK_KIT_SCHEMA))
     assert validate_blocks([{"type": "no_such_block"}])
     assert validate_blocks([{"type": "divider", "surprise": 1}])
 
@@ -634,7 +636,7 @@ def test_schema_layer_catches_unknown_block_types() -> None:
 def test_real_views_pass_the_validator() -> None:
     views = SHARED / "specs" / "slack" / "views"
     if not views.is_dir():
-        pytest.skip(f"shared Slack view examples not found at {views} (set SHARED_DIR)")
+        pytest.skip(missing("the Slack view examples", views))
     for name in ("view_modal_001.json", "view_modal_007.json", "view_home_001.json"):
         view = json.loads((views / name).read_text(encoding="utf-8"))
         assert validate_view(view) == [], name
