@@ -11,31 +11,17 @@ import pytest
 from bot.startup import StartupError, open_database
 from bot.store import Store
 from tests.aiosqlite_threads import finish_worker_threads
-
-
-class Clock:
-    """A fake monotonic clock whose sleeps only move time on."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.confluence.conftest import FakeClock
 
 
 async def test_a_refused_connection_is_retried_until_the_wait_runs_out(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     store = Store.from_url("postgresql://bot:pw-unit-0000000000@127.0.0.1:1/bot")
-    clock = Clock()
+    clock = FakeClock()
     try:
         with pytest.raises(StartupError) as info:
-            await open_database(store, wait_seconds=10, clock=clock, sleep=clock.sleep)
+            await open_database(store, wait_seconds=10, clock=clock.monotonic, sleep=clock.sleep)
     finally:
         await store.close()
     assert clock.sleeps == [0.5, 1.0, 2.0, 4.0]  # backoff; the next wait would pass 10 s
@@ -48,11 +34,11 @@ async def test_a_refused_connection_is_retried_until_the_wait_runs_out(
 
 async def test_a_database_that_cannot_be_opened_is_not_retried(tmp_path: Path) -> None:
     store = Store.from_url(f"sqlite:///{tmp_path / 'no-such-dir' / 'bot.db'}")
-    clock = Clock()
+    clock = FakeClock()
     before = set(threading.enumerate())
     try:
         with pytest.raises(StartupError) as info:
-            await open_database(store, wait_seconds=30, clock=clock, sleep=clock.sleep)
+            await open_database(store, wait_seconds=30, clock=clock.monotonic, sleep=clock.sleep)
     finally:
         await store.close()
         await finish_worker_threads(before)
