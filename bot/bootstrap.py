@@ -8,6 +8,7 @@ import httpx
 
 from bot.config import Settings
 from bot.confluence.factory import client_from_settings
+from bot.metrics import Metrics
 from bot.store import Store
 from bot.tasks import BackgroundTasks
 
@@ -24,11 +25,15 @@ def build_services(
 ) -> Services:
     from bot.slack.services import Services
 
+    metrics = Metrics()  # its own registry: one per process (or per test), nothing global
+    tasks = BackgroundTasks()
+    metrics.watch_queue(lambda: tasks.pending)
     return Services(
         settings=settings,
-        confluence=client_from_settings(settings, transport=confluence_transport),
+        confluence=client_from_settings(settings, transport=confluence_transport, observer=metrics),
         store=Store.from_url(settings.database_url),
-        tasks=BackgroundTasks(),
+        tasks=tasks,
+        metrics=metrics,
     )
 
 
@@ -38,7 +43,7 @@ async def build_slack_app_checked(
     """The Slack app after one auth.test, so a bad bot token stops the process at startup."""
     from bot.slack.app import create_app, create_authorization
 
-    authorization = create_authorization(settings)
+    authorization = create_authorization(settings, services.metrics)
     await authorization.result()
     return create_app(settings, services, http_mode=http_mode, authorization=authorization)
 
@@ -68,7 +73,11 @@ def build_digest_scheduler(
     from bot.slack.digest_adapters import build_digest_service
     from bot.slack.write.save import resume_interrupted_saves
 
-    client = slack_client if slack_client is not None else web_client(services.settings)
+    client = (
+        slack_client
+        if slack_client is not None
+        else web_client(services.settings, metrics=services.metrics)
+    )
     service = build_digest_service(services, client)
 
     async def tick() -> None:
@@ -78,4 +87,4 @@ def build_digest_scheduler(
             logging.getLogger("bot.slack.save").exception("resuming interrupted saves failed")
         await service.tick()
 
-    return DigestScheduler(tick, interval_seconds=interval_seconds)
+    return DigestScheduler(tick, interval_seconds=interval_seconds, observer=services.metrics)

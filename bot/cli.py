@@ -7,6 +7,14 @@ import asyncio
 import sys
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.startup import StartupError
+
+# Settings each command cannot start without (`check` reports a missing one as a failed check).
+NEEDS: dict[str, tuple[str, ...]] = {
+    "run": ("slack_bot_token", "slack_app_token"),
+    "serve": ("slack_bot_token", "slack_signing_secret"),
+    "check": (),
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,16 +43,25 @@ def _secrets(settings: Settings) -> list[str]:
     return [v.get_secret_value() for v in values if v is not None]
 
 
+def _report(exc: ConfigError) -> int:
+    for problem in exc.problems:
+        print(f"confluence-bot: configuration error: {problem}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Exit status: 0 done (or all checks passed), 1 a check failed, 2 the bot cannot start
+    with these settings (each problem on its own line), 130 interrupted before it was running."""
     args = _parser().parse_args(argv)
     try:
-        settings = load_settings()
+        settings = load_settings(need=NEEDS[args.command])
     except ConfigError as exc:
-        print(f"confluence-bot: configuration error: {exc}", file=sys.stderr)
-        return 2
+        return _report(exc)
     from bot.logs import configure_logging
 
-    configure_logging(settings.log_level, secrets=_secrets(settings))
+    # `check` prints its answers on stdout; only warnings and errors are logged (to stderr).
+    level = "WARNING" if args.command == "check" and settings.log_level != "DEBUG" else None
+    configure_logging(level or settings.log_level, secrets=_secrets(settings))
     try:
         if args.command == "check":
             from bot.slack.check import run_checks
@@ -52,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             results = asyncio.run(run_checks(settings))
             for check in results:
                 print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+                for note in check.notes:
+                    print(f"     {note}")
             return 0 if all(c.ok for c in results) else 1
         if args.command == "run":
             from bot.slack.runtime import run_socket_mode
@@ -64,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(run_http(settings, host=args.host, port=port, scheduler=not args.no_scheduler))
         return 0
     except ConfigError as exc:
-        print(f"confluence-bot: configuration error: {exc}", file=sys.stderr)
+        return _report(exc)
+    except StartupError as exc:
+        print(f"confluence-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

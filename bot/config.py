@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+APP_TOKENS_PAGE = "Basic Information → App-Level Tokens"
+BOT_TOKEN_PAGE = "OAuth & Permissions"
+# What to say about a setting a command needs when it is not set.
+NOT_SET = {
+    "slack_bot_token": (
+        f"not set; copy the Bot User OAuth Token (xoxb-…) from {BOT_TOKEN_PAGE} "
+        "in your Slack app's settings"
+    ),
+    "slack_app_token": (
+        "not set; Socket Mode (`run`) needs an app-level token (xapp-…): create one with "
+        f"connections:write under {APP_TOKENS_PAGE} (or use `serve` for HTTP mode)"
+    ),
+    "slack_signing_secret": (
+        "not set; HTTP mode (`serve`) needs the Signing Secret from "
+        "Basic Information → App Credentials"
+    ),
+}
 
 
 class ConfigError(ValueError):
-    """The settings are incomplete or contradictory; the message says what to set."""
+    """The settings are incomplete or contradictory: one problem per setting, each naming it,
+    saying what is wrong and what to do."""
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
 
 
 class ConfluenceMode(StrEnum):
@@ -49,7 +74,11 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
 
     port: int = Field(default=3000, ge=1, le=65535)
+    # Socket Mode: serve GET /metrics and GET /healthz on this port (off when unset).
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     database_url: str | None = None
+    # How long a start waits for a database that does not answer yet (containers start in any order).
+    database_wait_seconds: float = Field(default=30.0, ge=0)
     digest_grace_hours: float = Field(default=6.0, ge=0)
     log_level: str = "INFO"
 
@@ -60,6 +89,7 @@ class Settings(BaseSettings):
         "confluence_url",
         "confluence_email",
         "database_url",
+        "metrics_port",
         mode="before",
     )
     @classmethod
@@ -98,51 +128,130 @@ class Settings(BaseSettings):
             raise ValueError("must start with https:// (for example https://slack.com/api/)")
         return value if value.endswith("/") else value + "/"
 
-    @model_validator(mode="after")
-    def _one_confluence_mode(self) -> Settings:
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        return _token_shape(value, "xoxb-")
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        return _token_shape(value, "xapp-")
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        level = "WARNING" if level == "WARN" else level
+        if level not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level; use DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_kind(cls, value: str | None) -> str | None:
+        if value is not None:
+            from bot.store.urls import normalize_url  # names what is wrong, never the password
+
+            normalize_url(value)
+        return value
+
+    def problems(self, need: Collection[str] = (), *, invalid: Collection[str] = ()) -> list[str]:
+        """What is missing or contradictory, beyond single values (those fail validation):
+        one Confluence mode, and the settings in `need` (field names) set. `invalid` names
+        settings already reported as invalid, so they are not reported again as missing."""
+        problems = [
+            f"{name.upper()}: {NOT_SET.get(name, 'not set')}"
+            for name in need
+            if name not in invalid and getattr(self, name) is None
+        ]
         direct_parts = {
             "CONFLUENCE_EMAIL": self.confluence_email,
             "CONFLUENCE_API_TOKEN": self.confluence_api_token,
         }
         has_direct = any(v is not None for v in direct_parts.values())
+        if self.maton_api_key is None and "maton_api_key" in invalid:
+            return problems
         if self.maton_api_key is not None and has_direct:
-            raise ConfigError(
-                "Both MATON_API_KEY and CONFLUENCE_EMAIL/CONFLUENCE_API_TOKEN are set: "
+            problems.append(
+                "MATON_API_KEY and CONFLUENCE_EMAIL/CONFLUENCE_API_TOKEN are both set: "
                 "configure exactly one Confluence mode (gateway or direct)."
             )
-        if self.maton_api_key is None and not has_direct:
-            raise ConfigError(
-                "No Confluence credentials: set MATON_API_KEY (Maton gateway) or "
-                "CONFLUENCE_URL + CONFLUENCE_EMAIL + CONFLUENCE_API_TOKEN (direct)."
+        elif self.maton_api_key is None and not has_direct:
+            problems.append(
+                "MATON_API_KEY / CONFLUENCE_API_TOKEN: no Confluence credentials; set "
+                "MATON_API_KEY (Maton gateway) or CONFLUENCE_URL + CONFLUENCE_EMAIL + "
+                "CONFLUENCE_API_TOKEN (direct)."
             )
-        if has_direct:
+        elif has_direct:
             missing = [name for name, v in direct_parts.items() if v is None]
             if self.confluence_url is None:
                 missing.insert(0, "CONFLUENCE_URL")
+            missing = [name for name in missing if name.lower() not in invalid]
             if missing:
-                raise ConfigError("Direct Confluence mode is missing " + ", ".join(missing) + ".")
+                problems.append("Direct Confluence mode is missing " + ", ".join(missing) + ".")
             if self.confluence_user_auth == "required":
-                raise ConfigError(
+                problems.append(
                     "CONFLUENCE_USER_AUTH=required needs the Maton gateway (MATON_API_KEY): "
                     "direct mode has one identity."
                 )
-        return self
+        return problems
 
     @property
     def confluence_mode(self) -> ConfluenceMode:
         return ConfluenceMode.GATEWAY if self.maton_api_key is not None else ConfluenceMode.DIRECT
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read settings; pydantic's validation errors become one ConfigError naming the fields."""
-    from pydantic import ValidationError
+def _token_shape(value: SecretStr | None, prefix: str) -> SecretStr | None:
+    """Slack tokens are checked by shape before any network call; a token pasted into the
+    wrong setting is named as what it is."""
+    if value is None:
+        return None
+    token = value.get_secret_value().strip()
+    kinds = {"xoxb-": "the bot token", "xapp-": "an app-level token", "xoxp-": "a user token"}
+    fix = (
+        f"copy the Bot User OAuth Token (xoxb-…) from {BOT_TOKEN_PAGE}"
+        if prefix == "xoxb-"
+        else f"create an app-level token (xapp-…) with connections:write under {APP_TOKENS_PAGE}"
+    )
+    if any(c.isspace() or c in "\"'" for c in token):
+        raise ValueError(f"contains spaces or quotes; paste the token alone, then {fix}")
+    if token.startswith(prefix):
+        return SecretStr(token)
+    for other, kind in kinds.items():
+        if token.startswith(other):
+            wanted = "the bot token" if prefix == "xoxb-" else "an app-level token"
+            where = " (it belongs in SLACK_APP_TOKEN)" if other == "xapp-" else ""
+            where = " (it belongs in SLACK_BOT_TOKEN)" if other == "xoxb-" else where
+            raise ValueError(f"this is {kind} ({other}…), not {wanted}{where}; {fix}")
+    raise ValueError(f"does not look like a Slack token (it should start with {prefix}); {fix}")
 
+
+def _problem(err: Any) -> str:
+    name = ".".join(str(p) for p in err["loc"]).upper()
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return f"{name}: {msg}" if name else msg
+
+
+def load_settings(*, need: Collection[str] = (), **overrides: object) -> Settings:
+    """Read settings and report every mistake at once, as one ConfigError naming each setting.
+
+    `need` lists settings (field names) the command cannot run without. Values that fail
+    validation are swapped for their defaults to check what remains, so a bad LOG_LEVEL does
+    not hide missing credentials. Secrets are never echoed.
+    """
+    problems: list[str] = []
+    invalid: dict[str, object] = {}
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = []
         for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]).upper() or "settings"
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            problems.append(f"{field}: {msg}" if err["loc"] else msg)
-        raise ConfigError("; ".join(problems)) from None
+            problems.append(_problem(err))
+            name = str(err["loc"][0]) if err["loc"] else ""
+            if name in Settings.model_fields:
+                invalid[name] = Settings.model_fields[name].get_default(call_default_factory=True)
+        settings = Settings(**{**overrides, **invalid})  # type: ignore[arg-type]
+    problems.extend(settings.problems(need, invalid=invalid))
+    if problems:
+        raise ConfigError(*problems)
+    return settings

@@ -123,3 +123,85 @@ def test_python_m_bot_check_reports_configuration_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "configuration error" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _problem_lines(err: str) -> dict[str, str]:
+    """stderr lines `confluence-bot: configuration error: SETTING: …` by setting name."""
+    lines = err.splitlines()
+    prefix = "confluence-bot: configuration error: "
+    assert all(line.startswith(prefix) for line in lines), err
+    return {line[len(prefix) :].split(":")[0]: line for line in lines}
+
+
+def test_every_configuration_mistake_is_reported_at_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "verbose")
+    monkeypatch.setenv("DATABASE_URL", "mysql://bot:db-secret-666666@db.internal/bot")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "oops-bot-secret-777777")
+    monkeypatch.setenv("METRICS_PORT", "99999")
+    assert main(["run"]) == 2  # and no Confluence credentials, no SLACK_APP_TOKEN
+    err = capsys.readouterr().err
+    problems = _problem_lines(err)
+    assert set(problems) == {
+        "LOG_LEVEL",
+        "DATABASE_URL",
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "METRICS_PORT",
+        "MATON_API_KEY / CONFLUENCE_API_TOKEN",
+    }, err
+    assert "DEBUG, INFO, WARNING or ERROR" in problems["LOG_LEVEL"]
+    assert "'mysql'" in problems["DATABASE_URL"] and "postgresql://" in problems["DATABASE_URL"]
+    assert (
+        "xoxb-" in problems["SLACK_BOT_TOKEN"]
+        and "OAuth & Permissions" in problems["SLACK_BOT_TOKEN"]
+    )
+    assert "connections:write" in problems["SLACK_APP_TOKEN"]
+    assert "Traceback" not in err
+    assert "db-secret-666666" not in err and "oops-bot-secret-777777" not in err
+    assert logging.getLogger().handlers == [] or "ts=" not in err  # no log lines before the report
+
+
+def test_a_bot_token_pasted_as_the_app_token_is_named_as_such(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MATON_API_KEY", SECRETS["MATON_API_KEY"])
+    monkeypatch.setenv("SLACK_BOT_TOKEN", SECRETS["SLACK_BOT_TOKEN"])
+    monkeypatch.setenv("SLACK_APP_TOKEN", SECRETS["SLACK_BOT_TOKEN"])
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    (line,) = _problem_lines(err).values()
+    assert line.startswith(
+        "confluence-bot: configuration error: SLACK_APP_TOKEN: this is the bot token"
+    )
+    assert "App-Level Tokens" in line and "connections:write" in line
+    assert SECRETS["SLACK_BOT_TOKEN"] not in err
+
+
+@pytest.mark.parametrize(
+    ("command", "missing"),
+    [
+        ("run", {"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"}),
+        ("serve", {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"}),
+    ],
+)
+def test_each_command_names_the_slack_settings_it_needs(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    missing: set[str],
+) -> None:
+    monkeypatch.setenv("MATON_API_KEY", SECRETS["MATON_API_KEY"])
+    assert main([command]) == 2
+    assert set(_problem_lines(capsys.readouterr().err)) == missing
+
+
+def test_check_needs_no_slack_token_to_start(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check` reports a missing bot token as a failed check line instead."""
+    monkeypatch.setenv("LOG_LEVEL", "loud")
+    monkeypatch.setenv("MATON_API_KEY", SECRETS["MATON_API_KEY"])
+    assert main(["check"]) == 2
+    assert set(_problem_lines(capsys.readouterr().err)) == {"LOG_LEVEL"}

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.confluence.auth import Auth, DirectAuth, GatewayAuth
 from bot.confluence.client import ConfluenceClient
+from bot.confluence.http import RequestObserver
 from bot.confluence.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -33,11 +34,15 @@ def auth_from_settings(settings: Settings) -> Auth:
 
 
 def client_from_settings(
-    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    observer: RequestObserver | None = None,
 ) -> ConfluenceClient:
     return ConfluenceClient(
         auth_from_settings(settings),
         transport=transport,
+        observer=observer,
         retry=RetryPolicy(max_attempts=settings.confluence_max_attempts),
         requests_per_second=settings.confluence_requests_per_second,
         timeout=settings.confluence_timeout_seconds,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -38,6 +38,17 @@ log = logging.getLogger("bot.confluence")
 Target = Literal["site", "gateway", "connections"]
 
 
+class RequestObserver(Protocol):
+    """Told about every attempt (for metrics): `api` is "confluence" or "maton"; `status` is
+    None when no answer came (`failure` then says "timeout" or "network")."""
+
+    def upstream_request(
+        self, api: str, status: int | None, failure: str | None = None
+    ) -> None: ...
+
+    def upstream_retry(self, api: str, reason: str) -> None: ...
+
+
 class _Unset:
     pass
 
@@ -61,8 +72,10 @@ class ConfluenceHttp:
         clock: Clock | None = None,
         requests_per_second: float = 10.0,
         timeout: float = 30.0,
+        observer: RequestObserver | None = None,
     ) -> None:
         self.auth = auth
+        self.observer = observer
         self.retry = retry or RetryPolicy()
         self.clock = clock or SystemClock()
         self.limiter = RateLimiter(requests_per_second, clock=self.clock)
@@ -193,13 +206,18 @@ class ConfluenceHttp:
             await self.limiter.acquire()
             error: ConfluenceError
             retry_after: float | None = None
+            api = "confluence" if target == "site" else "maton"
             try:
                 response = await self._client.request(
                     method, url, params=clean_params, json=json, files=files, headers=all_headers
                 )
             except httpx.TransportError as exc:
                 error = _unreachable(target, exc)(method, shown_path, type(exc).__name__)
+                self._observe(
+                    api, None, "timeout" if isinstance(exc, httpx.TimeoutException) else "network"
+                )
             else:
+                self._observe(api, response.status_code)
                 if response.status_code < 400:
                     return response
                 if response.status_code in RETRY_AFTER_STATUSES:
@@ -216,6 +234,8 @@ class ConfluenceHttp:
             delay = retry_after if retry_after is not None else policy.backoff(attempt)
             if self.clock.monotonic() + delay > deadline:
                 raise error
+            if self.observer is not None:
+                self.observer.upstream_retry(api, _retry_reason(error))
             log.warning(
                 "confluence retry method=%s path=%s attempt=%d wait=%.2fs reason=%s",
                 method,
@@ -225,6 +245,10 @@ class ConfluenceHttp:
                 error.status if isinstance(error, ApiError) else type(error).__name__,
             )
             await self.clock.sleep(delay)
+
+    def _observe(self, api: str, status: int | None, failure: str | None = None) -> None:
+        if self.observer is not None:
+            self.observer.upstream_request(api, status, failure)
 
     async def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.request(method, path, **kwargs)
@@ -238,6 +262,12 @@ def _unreachable(target: Target, exc: httpx.TransportError) -> type[TransportErr
     if target == "connections":
         return ConnectionServiceUnreachable
     return RequestTimeout if isinstance(exc, httpx.TimeoutException) else TransportError
+
+
+def _retry_reason(error: ConfluenceError) -> str:
+    if isinstance(error, ApiError):
+        return "429" if error.status == 429 else "5xx"
+    return "timeout" if isinstance(error, RequestTimeout) else "network"
 
 
 def _retryable(error: ConfluenceError) -> bool:

@@ -124,6 +124,8 @@ def _other_block(block: Mapping[str, Any]) -> list[Node]:
 
 def _elements(block: Mapping[str, Any]) -> list[Node]:
     kind = block.get("type")
+    if not isinstance(kind, str):  # malformed: show whatever text it carries
+        return _other_block(block)
     if kind == "rich_text":
         return [el for el in items(block.get("elements")) if is_mapping(el)]
     if kind == "header":

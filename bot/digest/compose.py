@@ -162,7 +162,8 @@ def _hidden_summary(hidden: list[SpacePosts], others_shown: bool) -> str:
     text = f"{prefix} in"
     for i, space in enumerate(hidden):
         link = f" <{_link_target(space.blog_url)}|{_label(space.space_key)}>"
-        tail = f" and {len(hidden) - i} more spaces"
+        more = len(hidden) - i
+        tail = f" and {more} more space{'' if more == 1 else 's'}"
         if len(text) + len(link) + len(tail) + 1 > SECTION_TEXT_LIMIT:
             return text + tail
         text += link if i == 0 else "," + link

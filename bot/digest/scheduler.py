@@ -12,7 +12,13 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
+from apscheduler.events import (  # type: ignore[import-untyped]
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+)
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
 
@@ -21,7 +27,20 @@ __all__ = ["DigestScheduler"]
 log = logging.getLogger("bot.digest.scheduler")
 
 JOB_ID = "digest-tick"
+JOB_LABEL = "digest_tick"  # the job's name in metrics
 DEFAULT_INTERVAL_SECONDS = 30.0
+# A tick that starts this much after its planned time counts as late.
+LATE_AFTER_SECONDS = 5.0
+
+
+class JobObserver(Protocol):
+    """Told about each run of the job (for metrics)."""
+
+    def job_ran(self, job: str) -> None: ...
+
+    def job_failed(self, job: str) -> None: ...
+
+    def job_started_late(self, job: str) -> None: ...
 
 
 class DigestScheduler:
@@ -34,10 +53,12 @@ class DigestScheduler:
         tick: Callable[[], Awaitable[object]],
         *,
         interval_seconds: float = DEFAULT_INTERVAL_SECONDS,
+        observer: JobObserver | None = None,
     ) -> None:
         if interval_seconds <= 0:
             raise ValueError("interval_seconds must be positive")
         self._tick = tick
+        self._observer = observer
         self._interval = interval_seconds
         self._scheduler: AsyncIOScheduler | None = None
         self._running: asyncio.Task[object] | None = None
@@ -69,6 +90,9 @@ class DigestScheduler:
             max_instances=1,
             replace_existing=True,
         )
+        scheduler.add_listener(
+            self.on_event, EVENT_JOB_SUBMITTED | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
+        )
         scheduler.start()
         self._scheduler = scheduler
         log.info("digest scheduler started interval=%ss", self._interval)
@@ -93,12 +117,30 @@ class DigestScheduler:
         scheduler.shutdown(wait=False)
         log.info("digest scheduler stopped")
 
+    def on_event(self, event: Any) -> None:
+        """APScheduler's report on the job: submitted (late or on time), missed, or skipped
+        because the previous tick is still running."""
+        if self._observer is None:
+            return
+        if event.code == EVENT_JOB_SUBMITTED:
+            planned = max(event.scheduled_run_times, default=None)
+            if (
+                planned is None
+                or (datetime.now(UTC) - planned).total_seconds() < LATE_AFTER_SECONDS
+            ):
+                return
+        self._observer.job_started_late(JOB_LABEL)
+
     async def _run(self) -> None:
         self._running = asyncio.current_task()
         try:
             await self._tick()
         except Exception:  # a failed tick must not stop the schedule; the next one retries
             log.exception("digest tick failed")
+            if self._observer is not None:
+                self._observer.job_failed(JOB_LABEL)
         finally:
             self.ticks += 1
             self._running = None
+            if self._observer is not None:
+                self._observer.job_ran(JOB_LABEL)

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -17,10 +18,12 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
 from bot.logs import new_request_id
+from bot.metrics import Metrics
 from bot.slack import oops, replay
 from bot.slack.authorization import CachedAuthorization
 from bot.slack.listeners import register
 from bot.slack.logged_respond import LoggedRespond, refuse_foreign
+from bot.slack.observe import MeteredApp, SlackErrorCounter
 from bot.slack.services import Services
 from bot.slack.slack_urls import is_slack_response_url
 
@@ -28,16 +31,21 @@ log = logging.getLogger("bot.slack")
 VERIFIED = "request_verified"  # context key set once a request passed Bolt's verification
 
 
-def web_client(settings: Settings, *, with_token: bool = True) -> AsyncWebClient:
+def web_client(
+    settings: Settings, *, with_token: bool = True, metrics: Metrics | None = None
+) -> AsyncWebClient:
     token = (
         settings.slack_bot_token.get_secret_value()
         if settings.slack_bot_token and with_token
         else None
     )
+    # Bolt copies these handlers into each request's client, so listeners' calls count too.
+    counting: list[AsyncRetryHandler] = [SlackErrorCounter(metrics)] if metrics else []
     return AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[
+            *counting,
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
         ],
@@ -60,9 +68,9 @@ def _bolt_logger() -> logging.Logger:
     return logger
 
 
-def create_authorization(settings: Settings) -> CachedAuthorization:
+def create_authorization(settings: Settings, metrics: Metrics | None = None) -> CachedAuthorization:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
-    return CachedAuthorization(web_client(settings, with_token=False), token)
+    return CachedAuthorization(web_client(settings, with_token=False, metrics=metrics), token)
 
 
 def create_app(
@@ -75,10 +83,10 @@ def create_app(
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
-    authorization = authorization or create_authorization(settings)
-    app = AsyncApp(
+    authorization = authorization or create_authorization(settings, services.metrics)
+    app = MeteredApp(
         # The bot token comes from `authorize` (one cached auth.test), not from the client.
-        client=web_client(settings, with_token=False),
+        client=web_client(settings, with_token=False, metrics=services.metrics),
         authorize=authorization.as_bolt_authorize(),
         # Bolt's own loggers would otherwise log raw request bodies at INFO.
         logger=_bolt_logger(),
@@ -91,6 +99,7 @@ def create_app(
         raise_error_for_unhandled_request=False,
         name="confluence-bot",
     )
+    app.metrics = services.metrics
 
     # Global middleware runs after Bolt's request verification: a request that reaches it was
     # verified (HTTP mode) or came through the Socket Mode connection.

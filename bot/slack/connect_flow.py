@@ -135,6 +135,27 @@ async def check(
     return NotYet(link.connection_id, url)
 
 
+async def recheck(
+    services: Services, team_id: str | None, user_id: str, link: UserConnection
+) -> UserConnection:
+    """A pending link looked at once more at Maton, as the Done button does (without its
+    pauses): activated if the user has authorised meanwhile, else returned unchanged."""
+    if link.status != "pending":
+        return link
+    try:
+        found = await services.confluence.connections.get(link.connection_id)
+        if found.active:
+            return (await activate(services, team_id, user_id, link.connection_id)).link
+    except ConfluenceError as exc:  # NotFound too: whoami then says it is unfinished
+        log.warning(
+            "pending connection check failed user=%s connection=%s error=%s",
+            user_id,
+            link.connection_id,
+            exc,
+        )
+    return link
+
+
 async def activate(
     services: Services, team_id: str | None, user_id: str, connection_id: str
 ) -> Connected:

@@ -3,6 +3,8 @@ and a short label of the same for places that fit only a few words (an option li
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.confluence.errors import (
     AuthError,
     BadRequest,
@@ -61,6 +63,17 @@ def user_message(exc: ConfluenceError) -> str:
     if isinstance(exc, TransportError):
         return ":electric_plug: I couldn't reach Confluence (network or timeout). Please try again shortly."
     return ":x: Something went wrong talking to Confluence. Please try again."
+
+
+def missing_spaces(keys: Sequence[str]) -> str:
+    """Spaces that do not exist or that the user cannot see (Confluence does not say which),
+    each key quoted once."""
+    quoted = ", ".join(f"`{mrkdwn_escape(key)}`" for key in keys)
+    if len(keys) == 1:
+        said = f"There's no space {quoted}, or you can't see it."
+    else:
+        said = f"There are no spaces {quoted}, or you can't see them."
+    return f":mag: {said} Check the key in the space's URL: …/spaces/KEY/…"
 
 
 def short_message(exc: ConfluenceError) -> str:

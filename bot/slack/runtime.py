@@ -1,4 +1,9 @@
-"""Run the bot: Socket Mode (`run`) or HTTP under uvicorn (`serve`), with clean shutdown."""
+"""Run the bot: Socket Mode (`run`) or HTTP under uvicorn (`serve`), with clean shutdown.
+
+A start checks the bot token (one auth.test), then opens the database (waiting a little for one
+that is not up yet), then connects. Whatever the user can fix stops the start with a StartupError
+(one line, exit 2); SIGINT/SIGTERM stop the process at any point, within a few seconds.
+"""
 
 from __future__ import annotations
 
@@ -6,89 +11,251 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Iterator
+import socket
+from collections.abc import Awaitable, Callable, Generator, Iterator
 from types import FrameType
+from typing import TypeVar
 
+import aiohttp
 import uvicorn
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 
 from bot.bootstrap import build_digest_scheduler, build_services, build_slack_app_checked
-from bot.config import ConfigError, Settings
-from bot.slack.http_app import create_http_app
+from bot.config import APP_TOKENS_PAGE, BOT_TOKEN_PAGE, Settings
+from bot.slack.http_app import create_http_app, create_probe_app
+from bot.slack.services import Services
+from bot.slack.socket_mode import SocketModeRunner
 from bot.slack.socket_watchdog import SocketWatchdog
+from bot.startup import StartupError, open_database
 
 log = logging.getLogger("bot.runtime")
+T = TypeVar("T")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def require_slack(settings: Settings, *, http_mode: bool) -> None:
-    missing = []
-    if settings.slack_bot_token is None:
-        missing.append("SLACK_BOT_TOKEN (xoxb-…)")
-    if http_mode and settings.slack_signing_secret is None:
-        missing.append("SLACK_SIGNING_SECRET")
-    if not http_mode and settings.slack_app_token is None:
-        missing.append("SLACK_APP_TOKEN (xapp-…, with connections:write)")
-    if missing:
-        raise ConfigError("Slack settings missing: " + ", ".join(missing) + ". See .env.example.")
-    app_token = settings.slack_app_token
-    if (
-        not http_mode
-        and app_token is not None
-        and not app_token.get_secret_value().startswith("xapp-")
-    ):
-        raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
+class _Stopped(Exception):
+    """A stop signal came while the process was still starting."""
+
+
+def bot_token_refused(error: str) -> StartupError:
+    return StartupError(
+        "SLACK_BOT_TOKEN",
+        f"Slack refused it ({error})",
+        f"copy the Bot User OAuth Token (xoxb-…) again from {BOT_TOKEN_PAGE}; "
+        "if it was revoked, reinstall the app to the workspace",
+    )
+
+
+def app_token_refused(error: str) -> StartupError:
+    if error == "missing_scope":
+        problem = "Slack refused it (missing_scope: it lacks connections:write)"
+    else:
+        problem = f"Slack refused it ({error})"
+    fix = f"create an app-level token with connections:write under {APP_TOKENS_PAGE}"
+    if error == "not_allowed_token_type":
+        fix += ", and check that Socket Mode is on (Settings → Socket Mode)"
+    return StartupError("SLACK_APP_TOKEN", problem, fix)
+
+
+def slack_unreachable(settings: Settings, exc: BaseException) -> StartupError:
+    return StartupError(
+        "SLACK_API_URL",
+        f"cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})",
+        "check the network (proxy, firewall, DNS) or the URL",
+    )
+
+
+async def _checked_app(settings: Settings, services: Services, *, http_mode: bool) -> AsyncApp:
+    """The Bolt app after the bot token passed auth.test, then the database opened."""
+    try:
+        app = await build_slack_app_checked(settings, services, http_mode=http_mode)
+    except SlackApiError as exc:
+        raise bot_token_refused(str(exc.response.get("error"))) from None
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise slack_unreachable(settings, exc) from None
+    await open_database(services.store, wait_seconds=settings.database_wait_seconds)
+    return app
+
+
+@contextlib.contextmanager
+def _stop_event() -> Iterator[asyncio.Event]:
+    """An event set by SIGINT or SIGTERM while the block runs."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, _on_stop, sig, stop)
+    try:
+        yield stop
+    finally:
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
+
+
+def _on_stop(sig: signal.Signals, stop: asyncio.Event) -> None:
+    log.info("stopping on %s", sig.name)
+    stop.set()
+
+
+async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> T:
+    """`work`'s result, or _Stopped (with `work` cancelled) if a stop signal comes first."""
+    task = asyncio.ensure_future(work)
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    raise _Stopped
 
 
 async def run_socket_mode(settings: Settings, *, scheduler: bool = True) -> None:
-    require_slack(settings, http_mode=False)
     services = build_services(settings)
-    await services.store.migrate()
-    app = await build_slack_app_checked(settings, services, http_mode=False)
-    assert settings.slack_app_token is not None
-    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    digests = build_digest_scheduler(services) if scheduler else None
-    await handler.connect_async()  # type: ignore[no-untyped-call]
-    log.info("connected to Slack in Socket Mode")
-    watchdog = asyncio.create_task(SocketWatchdog(handler.client).run(), name="socket-watchdog")
-    if digests is not None:
-        digests.start()
     try:
-        await stop.wait()
-        log.info("shutting down")
+        with _stop_event() as stop:
+            try:
+                app = await _unless_stopped(_checked_app(settings, services, http_mode=False), stop)
+            except _Stopped:
+                return
+            await _serve_socket_mode(settings, services, app, stop, scheduler=scheduler)
     finally:
-        if digests is not None:
-            await digests.shutdown()
-        watchdog.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watchdog
-        await handler.close_async()  # type: ignore[no-untyped-call]
         await services.aclose()
 
 
-async def run_http(settings: Settings, *, host: str, port: int, scheduler: bool = True) -> None:
-    require_slack(settings, http_mode=True)
-    services = build_services(settings)
-    await services.store.migrate()
-    app = await build_slack_app_checked(settings, services, http_mode=True)
-    digests = build_digest_scheduler(services) if scheduler else None
-    # Closed below rather than in the lifespan, so the scheduler stops before the store closes.
-    web = create_http_app(app, services, close_on_shutdown=False)
-    config = uvicorn.Config(
-        web, host=host, port=port, log_level=settings.log_level.lower(), access_log=False
+async def _serve_socket_mode(
+    settings: Settings,
+    services: Services,
+    app: AsyncApp,
+    stop: asyncio.Event,
+    *,
+    scheduler: bool,
+) -> None:
+    assert settings.slack_app_token is not None
+    probe_socket = _listen(settings.metrics_port) if settings.metrics_port else None
+    handler = SocketModeRunner(app, settings.slack_app_token.get_secret_value())
+    probe = (
+        _Probe(probe_socket, services, handler.client.is_connected, settings.log_level)
+        if probe_socket is not None
+        else None
     )
-    if digests is not None:
-        digests.start()
+    refused: asyncio.Future[object] = handler.client.refused  # type: ignore[assignment]
+    stopper: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
+    digests = build_digest_scheduler(services) if scheduler else None
+    watchdog: asyncio.Task[None] | None = None
+    # slack_sdk retries a connection Slack does not take for ever: race it with the signals.
+    connect: asyncio.Future[object] = asyncio.ensure_future(
+        handler.connect_async()  # type: ignore[no-untyped-call]
+    )
     try:
-        # uvicorn handles SIGINT/SIGTERM: it stops accepting and returns; then we drain.
-        with _stop_signal_consumed():
-            await uvicorn.Server(config).serve()
+        await asyncio.wait({connect, refused, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if not refused.done() and not stopper.done():
+            log.info("connected to Slack in Socket Mode")
+            watchdog = asyncio.create_task(
+                SocketWatchdog(handler.client).run(), name="socket-watchdog"
+            )
+            if digests is not None:
+                digests.start()
+            await asyncio.wait({refused, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if refused.done():
+            raise app_token_refused(str(refused.result()))
+        log.info("shutting down")
     finally:
+        stopper.cancel()
+        if probe is not None:
+            await probe.stop()
         if digests is not None:
             await digests.shutdown()
+        if watchdog is not None:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        if not connect.done():
+            connect.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connect
+
+
+def _listen(port: int) -> socket.socket:
+    """The METRICS_PORT socket, bound before anything starts (a port in use stops the start)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("0.0.0.0", port))
+    except OSError as exc:
+        sock.close()
+        raise StartupError(
+            "METRICS_PORT",
+            f"cannot listen on port {port} ({exc.strerror or type(exc).__name__})",
+            "pick a free port, or leave METRICS_PORT unset",
+        ) from None
+    return sock
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: the Socket Mode runtime owns SIGINT/SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+class _Probe:
+    """GET /healthz and GET /metrics on METRICS_PORT while Socket Mode runs."""
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        services: Services,
+        connected: Callable[[], Awaitable[bool]],
+        log_level: str,
+    ) -> None:
+        config = uvicorn.Config(
+            create_probe_app(services, connected),
+            log_level=log_level.lower(),
+            access_log=False,
+            lifespan="off",
+        )
+        self._sock = sock
+        self._server = _QuietServer(config)
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="metrics")
+        log.info("serving /metrics and /healthz on port %d", sock.getsockname()[1])
+
+    async def stop(self) -> None:
+        self._server.should_exit = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._task, 5.0)
+        self._sock.close()
+
+
+async def run_http(settings: Settings, *, host: str, port: int, scheduler: bool = True) -> None:
+    services = build_services(settings)
+    try:
+        with _stop_event() as stop:
+            try:
+                app = await _unless_stopped(_checked_app(settings, services, http_mode=True), stop)
+            except _Stopped:
+                return
+        digests = build_digest_scheduler(services) if scheduler else None
+        # Closed below rather than in the lifespan, so the scheduler stops before the store closes.
+        web = create_http_app(app, services, close_on_shutdown=False)
+        config = uvicorn.Config(
+            web, host=host, port=port, log_level=settings.log_level.lower(), access_log=False
+        )
+        if digests is not None:
+            digests.start()
+        try:
+            # uvicorn handles SIGINT/SIGTERM: it stops accepting and returns; then we drain.
+            with _stop_signal_consumed():
+                await uvicorn.Server(config).serve()
+        finally:
+            if digests is not None:
+                await digests.shutdown()
+    finally:
         await services.aclose()
 
 
@@ -97,8 +264,7 @@ def _stop_signal_consumed() -> Iterator[None]:
     """uvicorn re-raises the SIGTERM/SIGINT it caught once it has stopped serving; with the
     default handlers that kills the process before the scheduler and the store are closed.
     Take the re-raised signal here instead, so the drain after `serve()` runs and we exit 0."""
-    stops = (signal.SIGINT, signal.SIGTERM)
-    previous = {sig: signal.signal(sig, _note_stop) for sig in stops}
+    previous = {sig: signal.signal(sig, _note_stop) for sig in STOP_SIGNALS}
     try:
         yield
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Sequence
@@ -95,15 +96,18 @@ def _date(when: datetime | None) -> str:
 
 
 def card_from_result(result: SearchResult) -> ResultCard:
+    """Search hits arrive HTML-escaped (`&amp;`, `&quot;`): decoded here, once. The card keeps
+    the title and space as plain text (escaped where they are shown) and the excerpt as mrkdwn."""
     kind = TYPE_NAMES.get(result.content_type or "", (result.content_type or "").title())
     # Highlights become bold: escape the text first, then wrap the highlighted runs.
     excerpt = convert_highlights(
-        bk.mrkdwn_escape(result.excerpt.replace("\n", " ")).strip(), lambda s: f"*{s}*"
+        bk.mrkdwn_escape(html.unescape(result.excerpt).replace("\n", " ")).strip(),
+        lambda s: f"*{s}*",
     )
     return ResultCard(
         url=result.web_url,
-        title=convert_highlights(result.title) or "(untitled)",
-        space=result.space_name or "",
+        title=html.unescape(convert_highlights(result.title)) or "(untitled)",
+        space=html.unescape(result.space_name or ""),
         kind=kind,
         modified=_date(result.last_modified),
         excerpt=bk.truncate_mrkdwn(excerpt, 400),

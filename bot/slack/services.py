@@ -14,6 +14,7 @@ from bot.confluence import (
     NoConnection,
     NotFound,
 )
+from bot.metrics import Metrics
 from bot.slack.error_messages import user_message
 from bot.slack.identity import (
     RECONNECT,
@@ -38,6 +39,7 @@ class Services:
     confluence: ConfluenceClient
     store: Store
     tasks: BackgroundTasks
+    metrics: Metrics
 
     async def identity_for(self, team_id: str | None, user_id: str | None) -> Decision:
         """Own or Shared, per the policy in bot.slack.identity; raises IdentityRequired.

@@ -15,21 +15,18 @@ The documents are read from ../shared/specs (or SHARED_DIR); they are never copi
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from tests.fakes.confluence_fake import RecordedRequest as Request
 from tests.fakes.confluence_http import form_fields
+from tests.shared_specs import SPECS as SHARED_SPECS
 
-# ../shared next to the checkout, or SHARED_DIR (a worktree's ../shared is not the project's).
-SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
-SPECS = SHARED / "specs" / "confluence"
+SPECS = SHARED_SPECS / "confluence"
 V2_SPEC = SPECS / "confluence-cloud-rest-v2.openapi.json"
 V1_SPEC = SPECS / "confluence-cloud-rest-v1.openapi.primelib-2024-02.json"
 GATEWAY_PREFIX = re.compile(r"^/confluence/ex/confluence/[^/]+(?=/wiki/)")

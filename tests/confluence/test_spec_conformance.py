@@ -25,12 +25,14 @@ import pytest
 from bot.confluence import ConfluenceClient
 from bot.confluence.resources.base import Resource
 from bot.confluence.resources.properties import PropertiesAPI
+from tests import shared_specs
 from tests.confluence import openapi
 from tests.confluence.conftest import FakeClock, gateway_client, spec_mismatches
 from tests.fakes.confluence_fake import FakeConfluence, RecordedRequest
 
 pytestmark = pytest.mark.skipif(
-    not openapi.available(), reason=f"Confluence OpenAPI documents not found under {openapi.SPECS}"
+    not openapi.available(),
+    reason=shared_specs.missing("the Confluence OpenAPI documents", openapi.SPECS),
 )
 
 After = Callable[[str, list[RecordedRequest]], Awaitable[None]]

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.convert import storage_to_mrkdwn, storage_to_text
+from tests.shared_specs import missing
 
 SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
 SAMPLES = SHARED / "specs" / "confluence" / "storage-format"
@@ -95,7 +96,7 @@ def test_any_input_respects_max_chars(storage: str, max_chars: int) -> None:
 def test_shared_samples() -> None:
     samples = _samples()
     if not samples:
-        pytest.skip(f"storage-format samples not found under {SAMPLES} (set SHARED_DIR)")
+        pytest.skip(missing("the Confluence storage-format samples", SAMPLES))
     for path in samples:
         storage = path.read_text(encoding="utf-8")
         text = storage_to_text(storage, 300)

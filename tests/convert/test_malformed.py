@@ -27,6 +27,7 @@ def _inline(*elements: Any) -> dict[str, Any]:
 
 MALFORMED = [
     {"blocks": 5},
+    {"blocks": [{"type": [], "text": {"type": "plain_text", "text": "hi"}}, {"type": {}}]},
     {"blocks": [{"type": "section", "fields": 5, "text": 5}]},
     {"blocks": [{"type": "context", "elements": 5}]},
     {"blocks": [{"type": "table", "rows": [[{"type": "rich_text", "elements": 5}], 5]}]},

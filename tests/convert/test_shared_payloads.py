@@ -10,6 +10,7 @@ import pytest
 
 from bot.convert import Names, collect_references, is_well_formed_storage, message_to_storage
 from bot.convert.storage import parse_fragment
+from tests.shared_specs import missing
 
 SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
 SLACK = SHARED / "specs" / "slack"
@@ -19,7 +20,7 @@ PAYLOADS = SLACK / "payloads"
 def _load(relative: str, base: Path = PAYLOADS) -> object:
     path = base / relative
     if not path.is_file():
-        pytest.skip(f"{path} not found (set SHARED_DIR to the shared specs checkout)")
+        pytest.skip(missing("a real-shaped Slack payload", path))
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.digest import BlogPost, DigestMessage, SpacePosts, compose_digest
+from tests.shared_specs import missing
 
 NOW = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
 SITE = "https://example.atlassian.net/wiki"
@@ -237,7 +238,7 @@ def _block_kit_schema() -> dict[str, Any]:
     shared = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[2] / "../shared"))
     path = shared / "specs/slack/block-kit/slack-block-kit.schema.json"
     if not path.is_file():
-        pytest.skip(f"Block Kit schema not found at {path} (set SHARED_DIR to the shared dir)")
+        pytest.skip(missing("the Block Kit JSON schema", path))
     schema: dict[str, Any] = json.loads(path.read_text())
     return schema
 
@@ -252,3 +253,13 @@ def test_blocks_validate_against_the_block_kit_schema() -> None:
     jsonschema.validate(message.blocks, schema)
     many = compose([space(f"S{i}", post(f"p{i}", i)) for i in range(80)])
     jsonschema.validate(many.blocks, schema)
+
+
+def test_spaces_left_out_of_a_full_summary_are_counted_with_the_right_noun() -> None:
+    from bot.digest.compose import SECTION_TEXT_LIMIT, SpacePosts, _hidden_summary
+
+    url = "https://acme.atlassian.net/wiki/spaces/" + "X" * 1400 + "/blog"
+    spaces = [SpacePosts(f"K{i}", f"Space {i}", url) for i in range(3)]
+    summary = _hidden_summary(spaces, others_shown=False)
+    assert len(summary) <= SECTION_TEXT_LIMIT
+    assert summary.endswith(" and 1 more space"), summary[-40:]

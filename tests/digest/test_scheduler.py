@@ -107,3 +107,61 @@ async def test_start_twice_is_an_error_and_interval_must_be_positive() -> None:
             scheduler.start()
     finally:
         await scheduler.shutdown()
+
+
+class JobRecorder:
+    """A JobObserver that records what it is told."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def job_ran(self, job: str) -> None:
+        self.events.append(f"ran {job}")
+
+    def job_failed(self, job: str) -> None:
+        self.events.append(f"failed {job}")
+
+    def job_started_late(self, job: str) -> None:
+        self.events.append(f"late {job}")
+
+
+async def test_runs_failures_and_late_runs_are_reported() -> None:
+    calls = 0
+    release = asyncio.Event()
+
+    async def tick() -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("database down")
+        if calls == 2:
+            await release.wait()  # the next ticks find it still running: they are late
+
+    seen = JobRecorder()
+    scheduler = DigestScheduler(tick, interval_seconds=0.05, observer=seen)
+    scheduler.start()
+    try:
+        await _until(lambda: "late digest_tick" in seen.events)
+        release.set()
+        await _until(lambda: seen.events.count("ran digest_tick") >= 3)
+    finally:
+        await scheduler.shutdown()
+    assert seen.events[:2] == ["failed digest_tick", "ran digest_tick"]
+
+
+def test_a_tick_submitted_long_after_its_time_is_late() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from apscheduler.events import (  # type: ignore[import-untyped]
+        EVENT_JOB_SUBMITTED,
+        JobSubmissionEvent,
+    )
+
+    seen = JobRecorder()
+    scheduler = DigestScheduler(lambda: asyncio.sleep(0), observer=seen)
+    now = datetime.now(UTC)
+    scheduler.on_event(JobSubmissionEvent(EVENT_JOB_SUBMITTED, "digest-tick", "default", [now]))
+    assert seen.events == []
+    late = [now - timedelta(seconds=30)]
+    scheduler.on_event(JobSubmissionEvent(EVENT_JOB_SUBMITTED, "digest-tick", "default", late))
+    assert seen.events == ["late digest_tick"]

@@ -343,6 +343,10 @@ class FakeSlack:
         # is good for one connection (tests.fakes.socket_mode_fake checks it).
         self.socket_mode_url: str | None = None
         self.socket_tickets: set[str] = set()
+        # Scopes of the app-level token: apps.connections.open needs connections:write.
+        self.app_token_scopes: set[str] = {"connections:write"}
+        # Tokens revoked since they were issued (Slack answers token_revoked).
+        self.revoked_tokens: set[str] = set()
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = "B0001"
@@ -529,7 +533,9 @@ class FakeSlack:
                     return JSONResponse({"ok": False, "error": f"invalid_{key}"})
         auth = request.headers.get("authorization", "")
         token: str | None = auth[7:] if auth.lower().startswith("bearer ") else None
-        token = args.pop("token", None) or token
+        body_token = args.pop("token", None)
+        if method not in APP_TOKEN_METHODS:  # app-level tokens count only in the header
+            token = body_token or token
         call = SlackCall(method=method, args=args, token=token, at=self.clock())
         self.calls.append(call)
 
@@ -545,6 +551,8 @@ class FakeSlack:
             return JSONResponse({"ok": False, "error": fault.error})
         if not token:
             return JSONResponse({"ok": False, "error": "not_authed"})
+        if token in self.revoked_tokens:
+            return JSONResponse({"ok": False, "error": "token_revoked"})
         # Slack keeps the token kinds apart: app-level tokens (xapp-) open Socket Mode
         # connections and nothing else; bot tokens cannot open them.
         wanted = self.app_token if method in APP_TOKEN_METHODS else self.bot_token
@@ -666,6 +674,12 @@ class FakeSlack:
     # ----------------------------------------------------------------- methods
 
     def _m_apps_connections_open(self, args: dict[str, Any], call: SlackCall) -> dict[str, Any]:
+        if "connections:write" not in self.app_token_scopes:
+            raise SlackError(
+                "missing_scope",
+                needed="connections:write",
+                provided=",".join(sorted(self.app_token_scopes)),
+            )
         if self.socket_mode_url is None:
             raise SlackError("not_allowed_token_type")  # Socket Mode is off for this app
         ticket = secrets.token_hex(16)

@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.shared_specs import missing
+
 SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[2] / ".." / "shared"))
 PAYLOADS = SHARED / "specs" / "slack" / "payloads"
 
@@ -112,5 +114,5 @@ def require_payload(name: str) -> Any:
     """Like load_payload, but skips the calling test with a clear reason when absent."""
     payload = load_payload(name)
     if payload is None:
-        pytest.skip(f"Slack payload example {payload_path(name)} not found (set SHARED_DIR)")
+        pytest.skip(missing("a real-shaped Slack payload", payload_path(name)))
     return payload

@@ -31,12 +31,17 @@ class FakeSocketMode:
         self.connected = asyncio.Event()
         self.connections = 0
         self.refused = 0
+        # False: every connection attempt is refused, as when Slack's edge is down.
+        self.accepting = True
         self.received: list[dict[str, Any]] = []  # every frame the app sent, acks included
         self.app = web.Application()
         self.app.router.add_get("/link/", self._link)
 
     async def _link(self, request: web.Request) -> web.StreamResponse:
         ticket = request.query.get("ticket", "")
+        if not self.accepting:
+            self.refused += 1
+            return web.Response(status=503, text="service unavailable")
         if ticket not in self._slack.socket_tickets:
             self.refused += 1
             return web.Response(status=401, text="invalid ticket")

@@ -14,6 +14,7 @@ import pytest
 
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.server import serve, serve_async
+from tests.shared_specs import missing
 
 CLOUD = "11111111-2222-3333-4444-555555555555"
 GW = f"/confluence/ex/confluence/{CLOUD}/wiki"
@@ -380,7 +381,7 @@ async def test_page_fields_are_declared_by_the_v2_spec(
 ) -> None:
     spec_path = _shared_dir() / "specs/confluence/confluence-cloud-rest-v2.openapi.json"
     if not spec_path.exists():
-        pytest.skip(f"Confluence v2 OpenAPI not found at {spec_path} (set SHARED_DIR)")
+        pytest.skip(missing("the Confluence v2 OpenAPI document", spec_path))
     schemas = json.loads(spec_path.read_text())["components"]["schemas"]
     page = fake.add_page("ENG", "Spec check")
     r = await client.get(f"{GW}/api/v2/pages", headers=BEARER)

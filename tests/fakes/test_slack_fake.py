@@ -12,6 +12,7 @@ from slack_sdk.signature import Clock as SignatureClock
 from slack_sdk.signature import SignatureVerifier
 
 from tests.fakes.slack_fake import (
+    BLOCK_KIT_SCHEMA,
     SHARED,
     FakeSlack,
     block_kit_schema_available,
@@ -27,6 +28,7 @@ from tests.fakes.slack_signing import (
     sign,
     slash_command_body,
 )
+from tests.shared_specs import missing
 
 TOKEN = "xoxb-test-token"
 BASE = "http://slack.test"
@@ -96,6 +98,38 @@ async def test_token_kinds_are_kept_apart(http: httpx.AsyncClient, slack: FakeSl
     opened = await api(http, "apps.connections.open", token=app_token)
     url, ticket = opened["url"].split("?ticket=")
     assert url == "ws://127.0.0.1:9/link/" and ticket in slack.socket_tickets
+
+
+async def test_apps_connections_open_refuses_tokens_as_slack_does(
+    http: httpx.AsyncClient, slack: FakeSlack
+) -> None:
+    slack.socket_mode_url = "ws://127.0.0.1:9/link/"
+    app_token = slack.app_token
+    assert (await api(http, "apps.connections.open", token="xapp-1-A0001-typo"))[
+        "error"
+    ] == "invalid_auth"
+    # The app-level token only counts in the Authorization header, not as a parameter.
+    in_body = await http.post("/api/apps.connections.open", data={"token": app_token})
+    assert in_body.json()["error"] == "not_authed"
+    slack.app_token_scopes = {"authorizations:read"}
+    refused = await api(http, "apps.connections.open", token=app_token)
+    assert refused["error"] == "missing_scope" and refused["needed"] == "connections:write"
+    assert refused["provided"] == "authorizations:read"
+    slack.app_token_scopes = {"connections:write"}
+    slack.revoked_tokens.add(app_token)
+    assert (await api(http, "apps.connections.open", token=app_token))["error"] == "token_revoked"
+
+
+async def test_socket_mode_refuses_every_connection_when_not_accepting(slack: FakeSlack) -> None:
+    from tests.fakes.socket_mode_fake import socket_mode_server
+
+    async with socket_mode_server(slack) as socket, httpx.AsyncClient() as client:
+        socket.accepting = False
+        assert slack.socket_mode_url is not None
+        slack.socket_tickets.add("good-ticket")
+        link = slack.socket_mode_url.replace("ws://", "http://")
+        refused = await client.get(link, params={"ticket": "good-ticket"})
+        assert refused.status_code == 503 and socket.refused == 1
 
 
 async def test_socket_mode_refuses_unknown_tickets(slack: FakeSlack) -> None:
@@ -594,7 +628,7 @@ def test_validator_view_limits() -> None:
 
 def test_schema_layer_catches_unknown_block_types() -> None:
     if not block_kit_schema_available():
-        pytest.skip("Block Kit schema not found under SHARED_DIR/specs/slack/block-kit")
+        pytest.skip(missing("the Block Kit JSON schema", BLOCK_KIT_SCHEMA))
     assert validate_blocks([{"type": "no_such_block"}])
     assert validate_blocks([{"type": "divider", "surprise": 1}])
 
@@ -602,7 +636,7 @@ def test_schema_layer_catches_unknown_block_types() -> None:
 def test_real_views_pass_the_validator() -> None:
     views = SHARED / "specs" / "slack" / "views"
     if not views.is_dir():
-        pytest.skip(f"shared Slack view examples not found at {views} (set SHARED_DIR)")
+        pytest.skip(missing("the Slack view examples", views))
     for name in ("view_modal_001.json", "view_modal_007.json", "view_home_001.json"):
         view = json.loads((views / name).read_text(encoding="utf-8"))
         assert validate_view(view) == [], name

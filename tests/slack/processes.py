@@ -65,6 +65,37 @@ async def stop(proc: asyncio.subprocess.Process) -> int:
         raise AssertionError("the process ignored SIGTERM for 20 s") from None
 
 
+async def stop_within(
+    proc: asyncio.subprocess.Process, seconds: float, sig: signal.Signals = signal.SIGTERM
+) -> int:
+    """Send `sig` and require the process to have ended within `seconds` (Ctrl-C is SIGINT)."""
+    proc.send_signal(sig)
+    try:
+        return await asyncio.wait_for(proc.wait(), timeout=seconds)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise AssertionError(f"the process ignored {sig.name} for {seconds} s") from None
+
+
+async def exit_code(proc: asyncio.subprocess.Process) -> int:
+    """The process's exit status once it stops by itself (killed after WAIT_SECONDS: a hang)."""
+    try:
+        return await asyncio.wait_for(proc.wait(), timeout=WAIT_SECONDS)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise AssertionError(f"the process did not stop by itself in {WAIT_SECONDS} s") from None
+
+
+def error_line(output: str) -> str:
+    """The CLI's final `confluence-bot: …` line (what a user reads), asserting there is one."""
+    lines = [line for line in output.splitlines() if line.startswith("confluence-bot: ")]
+    assert len(lines) == 1, output
+    assert "Traceback" not in output, output
+    return lines[0]
+
+
 async def until(what: str, check: Callable[[], bool]) -> None:
     """Wait for `check()`; fail after WAIT_SECONDS (a hang, not a slow machine)."""
     deadline = time.monotonic() + WAIT_SECONDS

@@ -98,6 +98,23 @@ async def test_now_after_a_failed_post_does_what_the_answer_said(harness: Harnes
     assert len(digests_in(harness, CHANNEL)) == 1
 
 
+async def test_one_unknown_space_key_is_said_plainly_and_quoted_once(harness: Harness) -> None:
+    seed(harness)
+    _, url = await harness.command("digest subscribe NOPE")
+    (answer,) = harness.answers(url)
+    assert answer["text"].count("NOPE") == 1
+    assert "There's no space `NOPE`, or you can't see it." in answer["text"]
+
+
+async def test_removing_the_only_subscription_counts_right(harness: Harness) -> None:
+    seed(harness)
+    await harness.command("digest subscribe ENG")
+    _, url = await harness.command("digest unsubscribe all")
+    text = harness.answers(url)[0]["text"]
+    assert "Removed the digest subscription of this channel (ENG)" in text
+    assert "all 1" not in text
+
+
 async def test_unknown_space_keys_are_named(harness: Harness) -> None:
     seed(harness)
     _, url = await harness.command("digest subscribe ENG,NOPE,ZZZ")
@@ -161,7 +178,7 @@ async def test_only_creator_admin_or_linked_member_may_remove_a_digest(harness: 
     assert "Unsubscribed this channel from OPS" in harness.answer_text(url)
     # A workspace admin may.
     _, url = await harness.command("digest unsubscribe all", user_id="U0003")
-    assert "Removed all 1 digest subscription" in harness.answer_text(url)
+    assert "Removed the digest subscription of this channel (ENG)" in harness.answer_text(url)
     assert await harness.services.store.subscriptions.list_by_channel(TEAM, CHANNEL) == []
 
 

@@ -401,3 +401,75 @@ async def test_app_home_shows_connection_and_shortcuts(harness: Harness) -> None
     text = json.dumps(view)
     assert "acme.atlassian.net" in text and "Maton" in text and "/confluence search" in text
     assert validate_blocks(view["blocks"], surface="home") == []
+
+
+def _escaped_search_answer(page_id: str) -> dict[str, object]:
+    """A v1 search answer as Confluence sends it: title and excerpt HTML-escaped, highlighted."""
+    return {
+        "results": [
+            {
+                "content": {
+                    "id": page_id,
+                    "type": "page",
+                    "status": "current",
+                    "title": 'R&D <ops> "Q3" plan',
+                    "_links": {"webui": f"/spaces/ENG/pages/{page_id}/RD+ops+Q3+plan"},
+                },
+                "title": "R&amp;D &lt;ops&gt; &quot;Q3&quot; @@@hl@@@plan@@@endhl@@@",
+                "excerpt": "Tom &amp; Jerry&#39;s @@@hl@@@plan@@@endhl@@@: a &lt; b &gt; c, "
+                "&quot;quoted&quot; &lt;!channel&gt;",
+                "url": f"/spaces/ENG/pages/{page_id}/RD+ops+Q3+plan",
+                "resultGlobalContainer": {"title": "Eng &amp; Ops", "displayUrl": "/spaces/ENG"},
+                "entityType": "content",
+                "lastModified": "2024-05-01T10:00:00.000Z",
+            }
+        ],
+        "start": 0,
+        "limit": 5,
+        "size": 1,
+        "_links": {"base": f"{SITE}/wiki", "context": "/wiki"},
+    }
+
+
+@pytest.mark.parametrize("command", ["search plan", "recent ENG"])
+async def test_escaped_titles_and_excerpts_are_decoded_once_and_escaped_for_slack_once(
+    harness: Harness, command: str
+) -> None:
+    # Share re-reads the page as the sharer, so the page the search answer names must exist.
+    harness.confluence.add_space("ENG", "Eng & Ops")
+    page = harness.confluence.add_page("ENG", 'R&D <ops> "Q3" plan', "<p>Tom &amp; Jerry</p>")
+    harness.confluence.fail(r"/rest/api/search$", 200, json=_escaped_search_answer(page["id"]))
+    _, url = await harness.command(command)
+    (answer,) = harness.answers(url)
+    assert validate_blocks(answer["blocks"]) == []
+    text = next(b["text"]["text"] for b in answer["blocks"] if "accessory" in b)
+    assert 'R&amp;D &lt;ops&gt; "Q3" plan' in text  # title: Slack's three escapes only
+    assert 'Tom &amp; Jerry\'s *plan*: a &lt; b &gt; c, "quoted" &lt;!channel&gt;' in text
+    assert "Eng &amp; Ops" in text
+    dumped = json.dumps(answer)
+    for twice in ("&amp;amp;", "&amp;lt;", "&amp;quot;", "&amp;#39;", "&quot;", "&#39;"):
+        assert twice not in dumped, twice
+    # The Share button carries the same card; the shared message shows it the same way.
+    share = _buttons(answer, SHARE_ACTION)[0]
+    await harness.action(SHARE_ACTION, str(share["value"]))
+    (posted,) = harness.slack.calls_to("chat.postMessage")
+    shared_text = posted.args["blocks"][0]["text"]["text"]
+    assert 'R&amp;D &lt;ops&gt; "Q3" plan' in shared_text and "&amp;amp;" not in shared_text
+
+
+@pytest.mark.parametrize("command", ["search kubernetes in:NOPE", "recent NOPE"])
+async def test_a_space_that_does_not_exist_is_said_plainly_and_quoted_once(
+    harness: Harness, kube: dict[str, str], command: str
+) -> None:
+    _, url = await harness.command(command)
+    (answer,) = harness.answers(url)
+    assert "There's no space `NOPE`, or you can't see it." in answer["text"]
+    assert json.dumps(answer).count("NOPE") == 1
+
+
+async def test_an_existing_space_without_results_is_not_called_missing(
+    harness: Harness, kube: dict[str, str]
+) -> None:
+    _, url = await harness.command("search zebra in:OPS")
+    text = harness.answer_text(url)
+    assert "no results" in text and "There's no space" not in text

@@ -474,6 +474,24 @@ async def test_whoami_names_own_or_shared_identity_and_the_site(optional: Harnes
     assert "acme.atlassian.net" in text
 
 
+async def test_whoami_after_authorising_without_clicking_done_sees_the_connection(
+    optional: Harness,
+) -> None:
+    """whoami looks at a pending connection at Maton again, as the Done button does."""
+    h = optional
+    _, url = await h.command("connect")
+    (done,) = _buttons(h.answers(url)[0], CHECK_ACTION)
+    connection_id = str(done["value"])
+    _, pending = await h.command("whoami")
+    assert "haven't finished" in h.answer_text(pending)  # not authorised yet: still pending
+    h.confluence.activate_connection(connection_id, "557058:ada")  # authorised at Atlassian
+    _, who = await h.command("whoami")
+    text = h.answer_text(who)
+    assert "your own connection" in text and "Ada Lovelace" in text, text
+    link = await h.services.store.connections.get(TEAM, USER)
+    assert link is not None and link.status == "active"
+
+
 async def test_disconnect_deletes_the_maton_connection_and_the_mapping(optional: Harness) -> None:
     h = optional
     await _link(h, USER, "conn-ada", "557058:ada")

@@ -108,6 +108,15 @@ def test_excerpt_is_escaped_including_inside_highlights() -> None:
     assert made.excerpt == "if a &lt; b &amp; c &gt; d then *&lt;tag&gt; &amp; co*"
 
 
+def test_confluence_html_escapes_are_decoded_exactly_once() -> None:
+    made = card_from_result(
+        result(title="Q&amp;A &quot;plan&quot;", excerpt=f"it&#39;s {hl('&lt;b&gt;')} &amp;amp;")
+    )
+    assert made.title == 'Q&A "plan"'  # plain text; escaped where it is shown
+    # A page that literally says "&amp;" still shows "&amp;" (decoded once, escaped once).
+    assert made.excerpt == "it's *&lt;b&gt;* &amp;amp;"
+
+
 def test_slack_control_sequences_in_excerpt_are_defused() -> None:
     made = card_from_result(result(excerpt="ping <!channel> and <@U123|bob>"))
     assert "<" not in made.excerpt and ">" not in made.excerpt

@@ -308,6 +308,58 @@ async def test_lone_message_without_replies_option(harness: Harness, space: dict
     assert "<strong>Lone</strong>" in page.storage
 
 
+def _mentioning(ts: str) -> dict[str, Any]:
+    """A message naming a person and a channel by id, as Slack sends it."""
+    section = [
+        {"type": "user", "user_id": "U0002"},
+        {"type": "text", "text": " ships it in "},
+        {"type": "channel", "channel_id": CHANNEL},
+    ]
+    return {
+        "user": USER,
+        "text": f"<@U0002> ships it in <#{CHANNEL}>",
+        "blocks": [
+            {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": section}]}
+        ],
+        "ts": ts,
+    }
+
+
+def _title_of(view: dict[str, Any]) -> str:
+    block = next(
+        b for b in view["blocks"] if b.get("block_id") in (v.TITLE_BLOCK, v.TITLE_BLOCK_PARENT)
+    )
+    return str(block["element"]["initial_value"])
+
+
+async def test_save_title_prefill_uses_names_not_ids(harness: Harness) -> None:
+    message = _mentioning("1700000600.000100")
+    harness.slack.add_message(CHANNEL, message)
+    await message_shortcut(harness, "save_thread", {**message, "type": "message"})
+    assert _title_of(_opened_view(harness)) == "@Other Person ships it in #general"
+    assert harness.slack.calls_to("views.update") == []
+
+
+async def test_save_title_names_that_come_late_retitle_the_open_modal(harness: Harness) -> None:
+    """users.info slower than the trigger allows: the modal opens at once, then gets the names."""
+    message = _mentioning("1700000700.000100")
+    harness.slack.add_message(CHANNEL, message)
+    harness.slack.rate_limit("users.info", retry_after=1)
+    await message_shortcut(harness, "save_thread", {**message, "type": "message"})
+    (update,) = harness.slack.calls_to("views.update")
+    assert _title_of(update.args["view"]) == "@Other Person ships it in #general"
+
+
+async def test_save_title_from_the_thread_parent_uses_names(harness: Harness) -> None:
+    parent = _mentioning("1700000800.000100")
+    harness.slack.add_message(CHANNEL, parent)
+    reply = {"user": USER, "text": "agreed", "ts": "1700000801.000100", "thread_ts": parent["ts"]}
+    harness.slack.add_message(CHANNEL, reply)
+    await message_shortcut(harness, "save_thread", {**reply, "type": "message"})
+    (update,) = harness.slack.calls_to("views.update")
+    assert _title_of(update.args["view"]) == "@Other Person ships it in #general"
+
+
 async def test_reply_without_include_saves_only_that_message(
     harness: Harness, space: dict[str, Any]
 ) -> None:

@@ -29,6 +29,7 @@ from bot.slack import blocks as bk
 from bot.slack import oops
 from bot.slack.context import CommandContext
 from bot.slack.digest_adapters import build_digest_service
+from bot.slack.error_messages import missing_spaces
 from bot.slack.identity import store_team
 from bot.slack.services import Services
 from bot.store import Subscription
@@ -88,12 +89,7 @@ async def _subscribe(
         return
     missing = [key for key in command.space_keys if key.upper() not in spaces]
     if missing:
-        names = ", ".join(f"`{bk.mrkdwn_escape(k)}`" for k in missing)
-        await _say(
-            ctx,
-            f":warning: I couldn't find the space{'s' if len(missing) > 1 else ''} {names} "
-            "(or you can't see them). Check the key in the space's URL: …/spaces/KEY/…",
-        )
+        await _say(ctx, missing_spaces(missing))
         return
     existing = {
         s.space_key.upper(): s
@@ -237,13 +233,14 @@ async def _unsubscribe(
         if refused:
             await _say(ctx, _refusal(services, refused) + " Nothing was removed.")
             return
+        keys = [s.space_key for s in subs.values()]
         removed = await store.delete_channel(team_id, channel_id)
-        text = (
-            f":wastebasket: Removed all {removed} digest subscription{'s' if removed != 1 else ''} "
-            "of this channel."
-            if removed
-            else "This channel had no digests."
-        )
+        if removed == 1 and len(keys) == 1:
+            text = f":wastebasket: Removed the digest subscription of this channel ({keys[0]})."
+        elif removed:
+            text = f":wastebasket: Removed all {removed} digest subscriptions of this channel."
+        else:
+            text = "This channel had no digests."
         await _say(ctx, text)
         log.info(
             "digest unsubscribed all team=%s channel=%s user=%s", team_id, channel_id, ctx.user_id

@@ -91,6 +91,8 @@ async def handle_whoami(services: Services, ctx: CommandContext, args: str) -> N
         await ctx.respond(response_type="ephemeral", text=text)
         return
     link = await services.store.connections.get(store_team(ctx.team_id), ctx.user_id)
+    if link is not None:
+        link = await flow.recheck(services, ctx.team_id, ctx.user_id, link)
     required = services.settings.confluence_user_auth == "required"
     if link is not None and link.status == "active":
         text = f"You act in Confluence on {site} as {view.who(link)}, through your own connection."

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.confluence import BlogPost, ConfluenceClient, ConfluenceError, Page, search_cql
 from bot.confluence.urls import ContentRef, parse_content_url
 from bot.slack import oops
+from bot.slack.error_messages import missing_spaces
 from bot.slack.router import SearchQuery
 from bot.slack.search_view import (
     MORE_ACTION,
@@ -52,10 +53,27 @@ async def _show(
         text = await services.on_confluence_error(exc, team_id, user_id, action="search")
         await respond(response_type="ephemeral", replace_original=False, text=text)
         return
+    if (
+        not page.items
+        and space_key
+        and cursor is None
+        and not await _space_exists(confluence, space_key)
+    ):
+        await respond(response_type="ephemeral", text=missing_spaces([space_key]))
+        return
     cards = [card_from_result(r) for r in page.items]
     more = more_value(query_text, space_key, page.cursor, heading) if page.cursor else None
     payload = results_message(heading, cards, more=more, empty_hint=empty_hint)
     await respond(response_type="ephemeral", replace_original=replace, **payload)
+
+
+async def _space_exists(confluence: ConfluenceClient, key: str) -> bool:
+    """Whether `key` is a space this user can see (asked only when a search found nothing)."""
+    try:
+        return key.upper() in await confluence.spaces.by_keys([key])
+    except ConfluenceError as exc:
+        log.info("space lookup failed key=%s error=%s", key, exc)
+        return True  # unknown: say "no results" rather than claim it does not exist
 
 
 async def search(

@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import ConfluenceError
 from bot.confluence.urls import parse_page_reference
-from bot.convert import Names, message_to_storage, storage_to_text
+from bot.convert import Names, collect_references, message_to_storage, storage_to_text
 from bot.slack import oops
 from bot.slack.blocks import Element, link, option, options_response
 from bot.slack.context import CommandContext
@@ -32,6 +32,7 @@ from bot.slack.write.comment import (
     ref_value,
 )
 from bot.slack.write.create import CreateRequest, create_page
+from bot.slack.write.names import SlackDirectory
 from bot.slack.write.notify import tell_user
 from bot.slack.write.pickers import page_options, space_options
 from bot.slack.write.preflight import Preflight
@@ -41,6 +42,8 @@ from bot.slack.write.submissions import FAILED, claim_submission, submission_key
 log = logging.getLogger("bot.slack.write")
 # Looking up the site (cached after the first time) must leave time to open the modal.
 SITE_BUDGET_SECONDS = 1.0
+# Names for the Save modal's title, before views.open; later ones retitle the open modal.
+TITLE_NAMES_BUDGET_SECONDS = 1.0
 
 SAVE_SHORTCUT = "save_thread"
 CREATE_SHORTCUT = "create_page"
@@ -231,9 +234,16 @@ async def _open_comment(services: Services, client: AsyncWebClient, body: dict[s
     await _open_or_tell(client, body, view, channel)
 
 
-def _first_line(message: dict[str, Any]) -> str:
-    text = storage_to_text(message_to_storage(message, Names()), 2000)
+def _first_line(message: dict[str, Any], names: Names) -> str:
+    text = storage_to_text(message_to_storage(message, names), 2000)
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+async def _named_first_line(directory: SlackDirectory, message: dict[str, Any]) -> str:
+    """The first line as the saved page shows it: people, channels and groups by name (the
+    mentioned ones only: the title does not show the author)."""
+    mentions = {key: value for key, value in message.items() if key != "user"}
+    return _first_line(message, await directory.names_for(collect_references([mentions])))
 
 
 async def _open_save(services: Services, client: AsyncWebClient, body: dict[str, Any]) -> None:
@@ -249,7 +259,18 @@ async def _open_save(services: Services, client: AsyncWebClient, body: dict[str,
     except Exception:
         log.warning("thread mapping lookup failed; offering a new page", exc_info=True)
     meta = v.SaveMeta(channel, thread_ts, message_ts, page_id=saved.page_id if saved else None)
-    title = saved.title if saved else _first_line(message)
+    directory = SlackDirectory(client)
+    named: asyncio.Future[str] | None = None
+    if saved is not None:
+        title = saved.title
+    else:
+        # Names need users.info calls; the trigger id expires 3 s after the click.
+        named = asyncio.ensure_future(_named_first_line(directory, message))
+        try:
+            title = await asyncio.wait_for(asyncio.shield(named), TITLE_NAMES_BUDGET_SECONDS)
+            named = None
+        except TimeoutError:
+            title = _first_line(message, Names())
     view = v.save_modal(
         meta,
         title=title or "Slack thread",
@@ -258,11 +279,15 @@ async def _open_save(services: Services, client: AsyncWebClient, body: dict[str,
     )
     opened = await _open_or_tell(client, body, view, channel)
     if opened and saved is None and thread_ts != message_ts:
-        await _title_from_parent(client, opened, meta)
+        await _title_from_parent(client, directory, opened, meta)
+    elif opened and named is not None:
+        await _retitle(client, opened, meta, await named, is_thread=is_thread)
+    elif named is not None:
+        named.cancel()
 
 
 async def _title_from_parent(
-    client: AsyncWebClient, opened: dict[str, Any], meta: v.SaveMeta
+    client: AsyncWebClient, directory: SlackDirectory, opened: dict[str, Any], meta: v.SaveMeta
 ) -> None:
     """The shortcut was used on a reply: retitle the open modal after the thread's first
     message (fetched after views.open, so the trigger window is never at risk)."""
@@ -270,14 +295,24 @@ async def _title_from_parent(
         response = await client.conversations_replies(
             channel=meta.channel_id, ts=meta.thread_ts, limit=1
         )
-        title = _first_line((response.get("messages") or [{}])[0])
-        if not title:
-            return
-        # A new block id makes Slack show the new initial value.
-        new = v.save_modal(meta, title=title, is_thread=True, title_block=v.TITLE_BLOCK_PARENT)
-        await client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=new)
-    except SlackApiError as exc:  # not in the channel yet, or the user edited the modal
+    except SlackApiError as exc:  # not in the channel yet
         log.info("title from the thread parent skipped error=%s", exc.response.get("error"))
+        return
+    parent = (response.get("messages") or [{}])[0]
+    await _retitle(client, opened, meta, await _named_first_line(directory, parent), is_thread=True)
+
+
+async def _retitle(
+    client: AsyncWebClient, opened: dict[str, Any], meta: v.SaveMeta, title: str, *, is_thread: bool
+) -> None:
+    if not title:
+        return
+    # A new block id makes Slack show the new initial value.
+    new = v.save_modal(meta, title=title, is_thread=is_thread, title_block=v.TITLE_BLOCK_PARENT)
+    try:
+        await client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=new)
+    except SlackApiError as exc:  # hash_conflict: the user edited the modal meanwhile
+        log.info("retitling the save modal skipped error=%s", exc.response.get("error"))
 
 
 async def _space_chosen(client: AsyncWebClient, body: dict[str, Any]) -> None:
