@@ -17,8 +17,8 @@ import binascii
 import json
 import re
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote
 
@@ -59,6 +59,8 @@ class RecordedRequest:
     body: bytes
     account_id: str | None = None  # acting identity, once authenticated
     host: str = ""  # the Host it was sent to
+    route: str | None = None  # "GET /wiki/api/v2/pages/{id}": the operation it reached
+    status: int | None = None  # the status it was answered with
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -108,8 +110,9 @@ class FakeConfluence(ConfluenceState):
         extra_sites: list[tuple[str, str]] | tuple[tuple[str, str], ...] = (),
         maton_url: str = "http://gateway.test",
         ctrl_url: str | None = None,
+        default_time_zone: str = "UTC",
     ) -> None:
-        super().__init__(site_url, "557058:shared-bot")
+        super().__init__(site_url, "557058:shared-bot", default_time_zone=default_time_zone)
         self.maton_url = maton_url
         self.ctrl_url = ctrl_url
         self.cloud_id = cloud_id
@@ -152,6 +155,35 @@ class FakeConfluence(ConfluenceState):
         pattern = re.compile(path_regex)
         return [r for r in self.requests if r.method == method and pattern.search(r.path)]
 
+    def count(
+        self,
+        route: str | None = None,
+        *,
+        connection: str | None = None,
+        account: str | None = None,
+    ) -> int:
+        """How many requests reached ``route`` (``"GET /wiki/api/v2/pages"``, ``"GET
+        /wiki/rest/api/search"``, ``"GET /connections/{id}"``...), sent with ``Maton-Connection:
+        connection``, acting as ``account``; each filter only when given."""
+        return sum(
+            1
+            for r in self.requests
+            if (route is None or r.route == route)
+            and (connection is None or r.connection == connection)
+            and (account is None or r.account_id == account)
+        )
+
+    def counts(self, by: str = "route") -> Counter[str]:
+        """Requests per ``route``, per ``connection`` or per ``account`` ("" when none)."""
+        if by not in ("route", "connection", "account"):
+            raise ValueError("count by route, connection or account")
+        attr = "account_id" if by == "account" else by
+        return Counter(str(getattr(r, attr) or "") for r in self.requests)
+
+    def reset_requests(self) -> None:
+        """Forget recorded requests (to measure one phase of a test or bench)."""
+        self.requests.clear()
+
     def fail(
         self,
         path_regex: str,
@@ -180,7 +212,7 @@ class FakeConfluence(ConfluenceState):
         app: str = "confluence",
     ) -> JSON:
         conn_id = connection_id or str(uuid.uuid4())
-        now = iso(datetime.now(UTC))
+        now = iso(self.now())
         conn: JSON = {
             "connection_id": conn_id,
             "status": status,
@@ -201,10 +233,16 @@ class FakeConfluence(ConfluenceState):
     def activate_connection(self, connection_id: str, account_id: str) -> None:
         conn = self.connections[connection_id]
         conn["status"] = "ACTIVE"
-        conn["last_updated_time"] = iso(datetime.now(UTC))
+        conn["last_updated_time"] = iso(self.now())
         if account_id not in self.users:
             self.add_user(account_id, f"User {account_id[-6:]}")
         self._connection_accounts[connection_id] = account_id
+
+    def expire_connection(self, connection_id: str) -> None:
+        """The connection's OAuth grant expires: Maton answers 500 ``invalid_grant`` until reconnected."""
+        conn = self.connections[connection_id]
+        conn["status"] = "EXPIRED"
+        conn["last_updated_time"] = iso(self.now())
 
     def _gateway_identity(self, header: str | None) -> str:
         if header is not None:
@@ -242,13 +280,14 @@ class FakeConfluence(ConfluenceState):
         for slow in self._delays:
             if slow.applies(request.method, path):
                 await asyncio.sleep(slow.seconds)
-        injected = self._injected(request.method, path)
-        if injected is not None:
-            return injected
-        try:
-            return await self._route(request, record)
-        except HttpError as exc:
-            return _error_for(path, exc.status, exc.title)
+        response = self._injected(request.method, path)
+        if response is None:
+            try:
+                response = await self._route(request, record)
+            except HttpError as exc:
+                response = _error_for(path, exc.status, exc.title)
+        record.status = response.status_code
+        return response
 
     def _injected(self, method: str, path: str) -> Response | None:
         for fault in self._faults:
@@ -284,9 +323,12 @@ class FakeConfluence(ConfluenceState):
             if not self._bearer_ok(record):
                 return JSONResponse({"error": "Invalid API key"}, status_code=401)
             if path == _RESOURCES:
+                record.route = f"{record.method} {_RESOURCES}"
                 return self._accessible_resources()
             connection = _CONNECTIONS.match(path)
             if connection:
+                one = "/{id}" if connection.group("id") else ""
+                record.route = f"{record.method} /connections{one}"
                 return self._control(record, connection.group("id"))
             gateway = _GATEWAY.match(path)
             assert gateway is not None
@@ -311,14 +353,16 @@ class FakeConfluence(ConfluenceState):
         elif rest.startswith("/rest/api/"):
             router, api_path, api_error = self._v1, rest[len("/rest/api") :], "v1"
         elif rest.startswith("/download/attachments/"):
-            return self._serve_download(rest)
+            return self._serve_download(rest, record.account_id or self.current_user_account_id)
         else:
             return v1_error(404, f"No route for {rest}")
         found = router.match(request.method, api_path)
         if found is None:
             message = f"No route for {request.method} {api_path}"
             return v2_error(404, message) if api_error == "v2" else v1_error(404, message)
-        handler, params = found
+        handler, params, template = found
+        prefix = "/wiki/api/v2" if api_error == "v2" else "/wiki/rest/api"
+        record.route = f"{request.method} {prefix}{template}"
         call = Call(
             method=request.method,
             api_path=api_path,
@@ -330,13 +374,17 @@ class FakeConfluence(ConfluenceState):
         )
         return await handler(call)
 
-    def _serve_download(self, rest: str) -> Response:
+    def _serve_download(self, rest: str, account: str) -> Response:
         _, _, tail = rest.partition("/download/attachments/")
         page_id, _, filename = tail.partition("/")
         filename = unquote(filename)
         for att in self.by_kind.get("attachment", {}).values():
             data = att.data
-            if data["title"] == filename and page_id in (data["pageId"], data["blogPostId"]):
+            if (
+                data["title"] == filename
+                and page_id in (data["pageId"], data["blogPostId"])
+                and self.can_view(att, account)
+            ):
                 return Response(att.blob, media_type=str(data["mediaType"]))
         return v1_error(404, "Attachment not found")
 

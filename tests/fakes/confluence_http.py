@@ -52,6 +52,10 @@ class Call:
                 return value
         return default
 
+    def q_all(self, name: str) -> list[str]:
+        """Every value of a repeated parameter, as sent."""
+        return [value for key, value in self.query if key == name]
+
     def q_list(self, name: str) -> list[str]:
         """Repeated and comma-separated values (``?id=1&id=2`` or ``?id=1,2``)."""
         out: list[str] = []
@@ -127,17 +131,18 @@ class Router:
     """Maps (method, '/pages/{id}') templates to handlers."""
 
     def __init__(self) -> None:
-        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._routes: list[tuple[str, re.Pattern[str], Handler, str]] = []
 
     def add(self, method: str, template: str, handler: Handler) -> None:
         pattern = re.sub(
             r"\{([\w-]+)\}", lambda m: f"(?P<{m.group(1).replace('-', '_')}>[^/]+)", template
         )
-        self._routes.append((method, re.compile(f"^{pattern}/?$"), handler))
+        self._routes.append((method, re.compile(f"^{pattern}/?$"), handler, template))
 
-    def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
-        for route_method, pattern, handler in self._routes:
+    def match(self, method: str, path: str) -> tuple[Handler, dict[str, str], str] | None:
+        """The handler, path parameters and route template for a request (None: no route)."""
+        for route_method, pattern, handler, template in self._routes:
             m = pattern.match(path)
             if m and route_method == method:
-                return handler, m.groupdict()
+                return handler, m.groupdict(), template
         return None
