@@ -337,3 +337,76 @@ def _without_part(content_type: str, body: bytes, name: str) -> bytes:
         if (m := _NAME.search(s.split(b"\r\n\r\n", 1)[0])) is None or m.group(1).decode() != name
     ]
     return boundary.join(kept)
+
+
+# -- answers: only documented fields ----------------------------------------------------------------
+@cache
+def _spec(file: str) -> dict[str, Any]:
+    spec: dict[str, Any] = json.loads((SPECS / file).read_text())
+    return spec
+
+
+def _raw(op: Operation) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The spec document and the operation object an Operation was read from."""
+    if op.template.startswith("/wiki/api/v2"):
+        spec, template = _spec(V2_SPEC.name), op.template.removeprefix("/wiki/api/v2")
+    else:
+        spec, template = _spec(V1_SPEC.name), op.template
+    return spec, spec["paths"][template][op.method.lower()]
+
+
+def undeclared(method: str, path: str, status: int, body: Any) -> list[str]:
+    """Fields of a JSON answer its operation's documented response schema does not declare
+    (`results[].parentCommentId`), walking objects through `$ref` and `allOf`; objects that allow
+    additional properties, and `oneOf`/`anyOf` alternatives, are not checked."""
+    op = operation_for(method, path)
+    if op is None:
+        return [NO_OPERATION]
+    spec, raw = _raw(op)
+    response = _resolve(spec, raw.get("responses", {}).get(str(status), {}))
+    media = (response.get("content") or {}).get("application/json")
+    if media is None:
+        return [] if body is None else [f"{op} documents no JSON answer for {status}"]
+    found: list[str] = []
+    _check_fields(spec, [media.get("schema", {})], body, "", found, 0)
+    return found
+
+
+def _flatten(spec: dict[str, Any], schemas: list[Any], depth: int = 0) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for node in schemas:
+        schema = _resolve(spec, node)
+        if not isinstance(schema, dict) or depth > 20:
+            continue
+        out.append(schema)
+        out.extend(_flatten(spec, schema.get("allOf", []), depth + 1))
+    return out
+
+
+def _check_fields(
+    spec: dict[str, Any], schemas: list[Any], value: Any, at: str, found: list[str], depth: int
+) -> None:
+    flat = _flatten(spec, schemas)
+    if not flat or depth > 12 or any("oneOf" in s or "anyOf" in s for s in flat):
+        return
+    if isinstance(value, list):
+        items = [s["items"] for s in flat if "items" in s]
+        for index, element in enumerate(value):
+            _check_fields(spec, items, element, f"{at}[{index}]", found, depth + 1)
+        return
+    if not isinstance(value, dict):
+        return
+    if any(s.get("additionalProperties") not in (None, False) for s in flat):
+        return
+    declared: dict[str, list[Any]] = {}
+    for schema in flat:
+        for name, sub in (schema.get("properties") or {}).items():
+            declared.setdefault(name, []).append(sub)
+    if not declared:
+        return  # a free-form object
+    for key, element in value.items():
+        where = f"{at}.{key}" if at else key
+        if key not in declared:
+            found.append(f"{where} is not declared")
+        else:
+            _check_fields(spec, declared[key], element, where, found, depth + 1)

@@ -86,13 +86,36 @@ def test_spec_check_catches_missing_fields_and_values_it_does_not_allow(
     fake.requests.clear()
 
 
+def test_answer_check_catches_undeclared_fields() -> None:
+    comments = "/wiki/api/v2/pages/1/footer-comments"
+    listed = {"results": [{"id": "2", "pageId": "1", "parentCommentId": None}], "_links": {}}
+    assert openapi.undeclared("GET", comments, 200, listed) == [
+        "results[0].parentCommentId is not declared"
+    ]
+    version = {"results": [{"number": 2, "page": {"id": "1", "author": "x"}}]}
+    assert openapi.undeclared("GET", "/wiki/api/v2/pages/1/versions", 200, version) == [
+        "results[0].page.author is not declared"
+    ]
+    hit = {"results": [{"content": {"id": "1", "_links": {"anything": "goes"}}, "bogus": 1}]}
+    assert openapi.undeclared("GET", "/wiki/rest/api/search", 200, hit) == [
+        "results[0].bogus is not declared"
+    ]
+    assert openapi.undeclared("GET", "/wiki/api/v2/nothing", 200, {}) == [openapi.NO_OPERATION]
+
+
 async def test_every_client_request_meets_the_spec(fake: FakeConfluence, clock: FakeClock) -> None:
     problems: list[str] = []
+    fake.record_answers = True
 
     async def check(name: str, requests: list[RecordedRequest]) -> None:
         wiki = [r for r in requests if _is_confluence(r)]
         for req in wiki:
             problems.extend(f"{name}: {req.method} {req.path}: {p}" for p in openapi.problems(req))
+            # The fake's answers carry only fields the documented response schema declares.
+            if req.answer and req.status is not None and req.status < 400:
+                answer = json.loads(req.answer)
+                found = openapi.undeclared(req.method, req.path, req.status, answer)
+                problems.extend(f"{name}: {req.method} {req.path} answered: {p}" for p in found)
         problems.extend(f"{name}: {p}" for p in _literal_problems(name, wiki))
 
     toured = await _tour(fake, clock, check)

@@ -61,6 +61,7 @@ class RecordedRequest:
     host: str = ""  # the Host it was sent to
     route: str | None = None  # "GET /wiki/api/v2/pages/{id}": the operation it reached
     status: int | None = None  # the status it was answered with
+    answer: bytes | None = None  # the answer's body, when the fake records answers
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -122,6 +123,7 @@ class FakeConfluence(ConfluenceState):
         self.extra_sites = list(extra_sites)
         self.add_user(self.current_user_account_id, "Confluence Bot", email)
         self.requests: list[RecordedRequest] = []
+        self.record_answers = False  # keep each answer's body on its RecordedRequest
         self.connections: dict[str, JSON] = {}
         self._connection_accounts: dict[str, str | None] = {}
         self._faults: list[_Fault] = []
@@ -287,6 +289,8 @@ class FakeConfluence(ConfluenceState):
             except HttpError as exc:
                 response = _error_for(path, exc.status, exc.title)
         record.status = response.status_code
+        if self.record_answers:
+            record.answer = bytes(response.body)
         return response
 
     def _injected(self, method: str, path: str) -> Response | None:

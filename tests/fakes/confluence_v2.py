@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from tests.fakes.confluence_http import Call, HttpError, Router
 from tests.fakes.confluence_storage import StorageError, parse_storage, render_adf, render_view
-from tests.fakes.confluence_store import JSON, ConfluenceState, Item, parse_iso
+from tests.fakes.confluence_store import JSON, ConfluenceState, Item, iso, parse_iso
 from tests.fakes.confluence_tasks import is_blank, update_status
 
 _LIST_FORMATS = {"storage", "atlas_doc_format"}
@@ -643,8 +643,8 @@ class V2Api:
         value = self.check_storage(payload.get("body"))
         message = self.check_next_version(item, payload)
         self.s.apply_edit(item, call.account_id, body=value, message=message)
-        shape = _COMMENT_FIELDS["footer"]
-        return JSONResponse(self.out(item, "storage", single=True, fields=shape))
+        # Documented as a FooterCommentModel (no `_links.base`, unlike the create and get answers).
+        return JSONResponse(self.out(item, "storage", fields=_COMMENT_FIELDS["footer"]))
 
     async def delete_footer_comment(self, call: Call) -> Response:
         item = self.get_item(call, call.params["comment_id"], "footer")
@@ -675,12 +675,10 @@ class V2Api:
             raise HttpError(400, "key is required")
         if any(p["key"] == key for p in owner.properties.values()):
             raise HttpError(409, f"Cannot create property with key '{key}': it already exists")
-        prop: JSON = {
-            "id": self.s.new_id(),
-            "key": key,
-            "value": payload.get("value"),
-            "version": self.s.version(1, call.account_id, self.s.now()),
-        }
+        prop: JSON = {"id": self.s.new_id(), "key": key, "value": payload.get("value")}
+        if owner.kind == "space":  # SpaceProperty: its creation, and a version of its own shape
+            prop.update(createdAt=iso(self.s.now()), createdBy=call.account_id)
+        prop["version"] = self.property_version(owner, 1, call.account_id, "")
         owner.properties[prop["id"]] = prop
         return JSONResponse(prop, status_code=201 if owner.kind == "space" else 200)
 
@@ -695,7 +693,7 @@ class V2Api:
         return JSONResponse(self.get_property_item(call)[1])
 
     async def update_property(self, call: Call) -> Response:
-        _, prop = self.get_property_item(call)
+        owner, prop = self.get_property_item(call)
         payload = call.json_object()
         version = payload.get("version")
         if not isinstance(version, dict) or not isinstance(version.get("number"), int):
@@ -708,10 +706,15 @@ class V2Api:
         if payload.get("key", prop["key"]) != prop["key"]:
             raise HttpError(400, "The key of a property cannot be changed")
         prop["value"] = payload.get("value")
-        prop["version"] = self.s.version(
-            current + 1, call.account_id, self.s.now(), str(version.get("message") or "")
-        )
+        message = str(version.get("message") or "")
+        prop["version"] = self.property_version(owner, current + 1, call.account_id, message)
         return JSONResponse(prop)
+
+    def property_version(self, owner: Item, number: int, who: str, message: str) -> JSON:
+        if owner.kind == "space":
+            stamp = iso(self.s.now())
+            return {"createdAt": stamp, "createdBy": who, "message": message, "number": number}
+        return self.s.version(number, who, self.s.now(), message)
 
     async def delete_property(self, call: Call) -> Response:
         owner, prop = self.get_property_item(call)
