@@ -2,7 +2,13 @@
 
 from bot.confluence.auth import Auth, DirectAuth, GatewayAuth, Site
 from bot.confluence.client import ConfluenceClient
-from bot.confluence.cql import convert_highlights, quote, search_cql, strip_highlights
+from bot.confluence.cql import (
+    convert_highlights,
+    cql_datetime,
+    quote,
+    search_cql,
+    strip_highlights,
+)
 from bot.confluence.errors import (
     ApiError,
     AuthError,
@@ -24,7 +30,11 @@ from bot.confluence.models import (
     AccessibleResource,
     Attachment,
     BlogPost,
+    ContentHistory,
     ContentProperty,
+    ContentSpace,
+    ContentUser,
+    ContentVersion,
     CustomContent,
     FooterComment,
     InlineComment,
@@ -34,6 +44,7 @@ from bot.confluence.models import (
     SearchResult,
     Space,
     SpacePermission,
+    SystemInfo,
     Task,
     UploadedAttachment,
     User,
@@ -55,7 +66,11 @@ __all__ = [
     "ConfluenceClient",
     "ConfluenceError",
     "ConnectionServiceUnreachable",
+    "ContentHistory",
     "ContentProperty",
+    "ContentSpace",
+    "ContentUser",
+    "ContentVersion",
     "CustomContent",
     "DirectAuth",
     "ExpiredGrant",
@@ -80,12 +95,14 @@ __all__ = [
     "Space",
     "SpacePermission",
     "SystemClock",
+    "SystemInfo",
     "Task",
     "TransportError",
     "UploadedAttachment",
     "User",
     "Version",
     "convert_highlights",
+    "cql_datetime",
     "quote",
     "search_cql",
     "strip_highlights",

@@ -14,6 +14,7 @@ from bot.confluence.resources.connections import ConnectionsAPI
 from bot.confluence.resources.content import BlogPostsAPI, PagesAPI
 from bot.confluence.resources.misc import CustomContentAPI, LabelsAPI, TasksAPI, UsersAPI
 from bot.confluence.resources.search import SearchAPI
+from bot.confluence.resources.settings import SettingsAPI
 from bot.confluence.resources.spaces import SpacesAPI
 from bot.confluence.retry import Clock, RetryPolicy
 
@@ -66,6 +67,7 @@ class ConfluenceClient:
         self.users = UsersAPI(http, connection)
         self.search = SearchAPI(http, connection)
         self.connections = ConnectionsAPI(http, connection)
+        self.settings = SettingsAPI(http, connection)
 
     def using(self, connection: str | None) -> ConfluenceClient:
         """A view acting as `connection` (None: the client's default). Gateway mode only matters."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 HL_START = "@@@hl@@@"
 HL_END = "@@@endhl@@@"
@@ -31,8 +32,13 @@ def search_cql(
     modified_since: datetime | None = None,
     created_since: datetime | None = None,
     order_by: str | None = None,
+    time_zone: str | tzinfo = UTC,
 ) -> str:
-    """A CQL query for the given filters. User text only ever appears inside `quote(...)`."""
+    """A CQL query for the given filters. User text only ever appears inside `quote(...)`.
+
+    Dates are written in `time_zone`, which must be the zone Confluence reads the caller's dates
+    in: their profile's (`users.current().time_zone`), else the site's
+    (`settings.system_info().default_time_zone`)."""
     clauses: list[str] = []
     type_list = list(types)
     for t in type_list:
@@ -54,9 +60,9 @@ def search_cql(
     if words:
         clauses.append(f"text ~ {quote(words)}")
     if modified_since is not None:
-        clauses.append(f"lastmodified >= {quote(_cql_time(modified_since))}")
+        clauses.append(f"lastmodified >= {cql_datetime(modified_since, time_zone)}")
     if created_since is not None:
-        clauses.append(f"created >= {quote(_cql_time(created_since))}")
+        clauses.append(f"created >= {cql_datetime(created_since, time_zone)}")
     query = " AND ".join(clauses) if clauses else "type in (page, blogpost)"
     if order_by is not None:
         if order_by not in {"lastmodified desc", "created desc", "lastmodified asc", "created asc"}:
@@ -65,11 +71,16 @@ def search_cql(
     return query
 
 
-def _cql_time(when: datetime) -> str:
-    # CQL compares in the site's time zone; UTC is the safe, documented choice for API callers.
-    if when.tzinfo is not None:
-        when = when.astimezone(UTC)
-    return when.strftime("%Y-%m-%d %H:%M")
+def cql_datetime(when: datetime, time_zone: str | tzinfo = UTC) -> str:
+    """`when` as a quoted CQL date literal ("yyyy-MM-dd HH:mm") in `time_zone`.
+
+    Confluence reads a caller's date literals in the caller's time zone (their profile's, else the
+    site's default), to the minute: the seconds are dropped, so `>=` this literal also matches the
+    rest of that minute. A naive `when` is taken as already in `time_zone`.
+    """
+    zone = ZoneInfo(time_zone) if isinstance(time_zone, str) else time_zone
+    local = when.astimezone(zone) if when.tzinfo is not None else when
+    return quote(local.strftime("%Y-%m-%d %H:%M"))
 
 
 def convert_highlights(text: str, wrap: Callable[[str], str] | None = None) -> str:

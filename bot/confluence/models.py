@@ -170,8 +170,21 @@ class FooterComment(LinkedModel):
     body: Body | None = None
 
 
+class InlineCommentProperties(Model):
+    inline_marker_ref: str | None = None
+    inline_original_selection: str | None = None  # the highlighted text the comment hangs on
+
+
 class InlineComment(FooterComment):
     resolution_status: str | None = None
+    resolution_last_modifier_id: str | None = None
+    resolution_last_modified_at: datetime | None = None
+    properties: InlineCommentProperties | None = None
+
+    @property
+    def selection(self) -> str | None:
+        """The page text this comment highlights (None when Confluence does not say)."""
+        return self.properties.inline_original_selection if self.properties else None
 
 
 class Attachment(LinkedModel):
@@ -210,6 +223,7 @@ class Task(Model):
     assigned_to: str | None = None
     completed_by: str | None = None
     created_at: datetime | None = None
+    updated_at: datetime | None = None
     due_at: datetime | None = None
     completed_at: datetime | None = None
 
@@ -234,17 +248,83 @@ class User(Model):
     public_name: str | None = None
     email: str | None = None
     type: str | None = None
+    time_zone: str | None = None  # IANA name; None when the user's privacy settings hide it
 
     @property
     def name(self) -> str:
         return self.display_name or self.public_name or self.account_id
 
 
+class ContentUser(Model):
+    """A v1 ``User`` (in versions and history)."""
+
+    account_id: str | None = None
+    type: str | None = None
+    display_name: str | None = None
+    public_name: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.public_name or self.account_id or "Unknown user"
+
+
+class ContentVersion(Model):
+    """A v1 ``Version`` (search ``expand=content.version``)."""
+
+    number: int
+    minor_edit: bool = False
+    message: str | None = None
+    when: datetime | None = None
+    by: ContentUser | None = None
+
+
+class ContentHistory(Model):
+    """A v1 ``ContentHistory`` (search ``expand=content.history[.lastUpdated]``)."""
+
+    latest: bool | None = None
+    created_by: ContentUser | None = None
+    created_date: datetime | None = None
+    last_updated: ContentVersion | None = None
+
+
+class ContentSpace(Model):
+    """A v1 ``Space`` summary (search ``expand=content.space``)."""
+
+    id: int | None = None
+    key: str
+    name: str | None = None
+    type: str | None = None
+    status: str | None = None
+
+
 class SearchContent(LinkedModel):
+    """The ``content`` of a v1 search hit; the optional parts arrive when ``expand`` asks for them
+    (``content.version``, ``content.history``, ``content.ancestors``, ``content.container``,
+    ``content.space``, ``content.body.storage``, ``content.metadata.labels``, ``content.extensions``)."""
+
     id: str | None = None
     type: str | None = None
     status: str | None = None
     title: str | None = None
+    version: ContentVersion | None = None
+    history: ContentHistory | None = None
+    ancestors: list[SearchContent] | None = None
+    # A page's or blog post's space, a comment's page or blog post (v1 ``Container``).
+    container: dict[str, Any] | None = None
+    space: ContentSpace | None = None
+    body: Body | None = None
+    metadata: dict[str, Any] | None = None
+    extensions: dict[str, Any] | None = None
+
+    @property
+    def storage(self) -> str | None:
+        return self.body.storage.value if self.body and self.body.storage else None
+
+    @property
+    def label_names(self) -> list[str]:
+        labels = (self.metadata or {}).get("labels")
+        results = labels.get("results") if isinstance(labels, dict) else None
+        return [str(x["name"]) for x in results or [] if isinstance(x, dict) and "name" in x]
 
 
 class Container(Model):
@@ -285,6 +365,19 @@ class SearchResult(LinkedModel):
         if self.url and self.links.base:
             return absolute_url(self.links.base, self.url)
         raise ValueError("search result has no link")
+
+
+class SystemInfo(Model):
+    """v1 ``settings/systemInfo``: the site's defaults (CQL reads dates in ``default_time_zone``
+    for users whose own time zone is unset)."""
+
+    cloud_id: str
+    commit_hash: str | None = None
+    base_url: str | None = None
+    edition: str | None = None
+    site_title: str | None = None
+    default_locale: str | None = None
+    default_time_zone: str | None = None
 
 
 class AccessibleResource(Model):

@@ -17,6 +17,7 @@ import inspect
 import json
 import typing
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import httpx
@@ -181,7 +182,8 @@ async def _tour(fake: FakeConfluence, clock: FakeClock, after: After) -> set[str
         fake.add_label(blog.id, "news")
         fake.add_label(space_id, "team")
         task = fake.add_task(page.id, "<p>do it</p>")
-        fake.add_inline_comment(page.id, "<p>inline</p>")
+        inline = fake.add_inline_comment(page.id, "<p>inline</p>")
+        fake.add_inline_comment(body="<p>a reply</p>", parent_comment_id=inline["id"])
         fake.add_custom_content("ac:app:thing", "Custom", "ENG")
 
         pages, blogs, spaces = c.pages, c.blogposts, c.spaces
@@ -263,12 +265,20 @@ async def _tour(fake: FakeConfluence, clock: FakeClock, after: After) -> set[str
                     status="incomplete",
                     space_id=space_id,
                     page_id=page.id,
+                    blogpost_id=blog.id,
                     assigned_to="u-alice",
+                    created_by="u-alice",
+                    due_at_from=datetime(2024, 1, 1, tzinfo=UTC),
+                    due_at_to=datetime(2030, 1, 1, tzinfo=UTC),
+                    created_at_from=datetime(2024, 1, 1, tzinfo=UTC),
+                    created_at_to=datetime(2030, 1, 1, tzinfo=UTC),
+                    include_blank_tasks=False,
                     body_format="storage",
                     limit=5,
                 ).page(),
             ),
             ("tasks.get", c.tasks.get(task["id"], body_format="storage")),
+            ("tasks.update", c.tasks.update(task["id"], "complete")),
             ("labels.list", c.labels.list(prefix="global", limit=5).page()),
             (
                 "custom_content.list",
@@ -276,11 +286,33 @@ async def _tour(fake: FakeConfluence, clock: FakeClock, after: After) -> set[str
                     "ac:app:thing", space_id=space_id, body_format="storage", limit=5
                 ).page(),
             ),
-            ("inline_comments.list", c.inline_comments.list(body_format="storage", limit=5).page()),
+            (
+                "inline_comments.list",
+                c.inline_comments.list(body_format="storage", sort="-created-date", limit=5).page(),
+            ),
+            ("inline_comments.get", c.inline_comments.get(inline["id"], body_format="view")),
+            (
+                "inline_comments.children",
+                c.inline_comments.children(
+                    inline["id"], body_format="storage", sort="created-date", limit=5
+                ).page(),
+            ),
+            (
+                "blogposts.inline_comments",
+                blogs.inline_comments(blog.id, body_format="storage", limit=5).page(),
+            ),
             ("users.current", c.users.current()),
             ("users.bulk", c.users.bulk(["u-alice", "u-nobody"])),
-            ("search.cql", c.search.cql('type = page AND text ~ "runbook"', limit=5).page()),
-            ("search.page", c.search.page('title = "Runbook"', limit=5)),
+            ("settings.system_info", c.settings.system_info()),
+            (
+                "search.cql",
+                c.search.cql(
+                    'type = page AND text ~ "runbook"',
+                    limit=5,
+                    expand=["content.version", "content.history", "content.body.storage"],
+                ).page(),
+            ),
+            ("search.page", c.search.page('title = "Runbook"', limit=5, expand=["content.space"])),
         ]:
             await stop(name, call)
 
@@ -297,7 +329,10 @@ async def _tour(fake: FakeConfluence, clock: FakeClock, after: After) -> set[str
         comment = await stop("footer_comments.create", comments.create("<p>c</p>", page_id=page.id))
         await comments.create("<p>on a blog post</p>", blogpost_id=blog.id)
         await comments.create("<p>a reply</p>", parent_comment_id=comment.id)
-        await stop("footer_comments.list", comments.list(body_format="storage", limit=5).page())
+        await stop(
+            "footer_comments.list",
+            comments.list(body_format="storage", sort="-created-date", limit=5).page(),
+        )
         await stop("footer_comments.get", comments.get(comment.id, body_format="storage"))
         await stop("footer_comments.update", comments.update(comment.id, "<p>c2</p>", version=2))
         await stop(

@@ -5,15 +5,22 @@ from __future__ import annotations
 from bot.confluence.models import FooterComment, InlineComment
 from bot.confluence.paging import Pager
 from bot.confluence.resources.base import V2, Resource, storage_body
-from bot.confluence.resources.params import BodyFormat, ListBodyFormat
+from bot.confluence.resources.params import BodyFormat, CommentSort, ListBodyFormat
 
 
 class FooterCommentsAPI(Resource):
     def list(
-        self, *, body_format: ListBodyFormat | None = None, limit: int | None = None
+        self,
+        *,
+        body_format: ListBodyFormat | None = None,
+        limit: int | None = None,
+        sort: CommentSort | None = None,
     ) -> Pager[FooterComment]:
+        """Footer comments the identity can see, site-wide (``-created-date``: newest first)."""
         return self._list(
-            FooterComment, f"{V2}/footer-comments", {"body-format": body_format, "limit": limit}
+            FooterComment,
+            f"{V2}/footer-comments",
+            {"body-format": body_format, "limit": limit, "sort": sort},
         )
 
     async def get(self, comment_id: str, *, body_format: BodyFormat | None = None) -> FooterComment:
@@ -65,8 +72,36 @@ class FooterCommentsAPI(Resource):
 
 class InlineCommentsAPI(Resource):
     def list(
-        self, *, body_format: ListBodyFormat | None = None, limit: int | None = None
+        self,
+        *,
+        body_format: ListBodyFormat | None = None,
+        limit: int | None = None,
+        sort: CommentSort | None = None,
     ) -> Pager[InlineComment]:
+        """Inline comments the identity can see, site-wide; each carries the text it highlights
+        (``selection``)."""
         return self._list(
-            InlineComment, f"{V2}/inline-comments", {"body-format": body_format, "limit": limit}
+            InlineComment,
+            f"{V2}/inline-comments",
+            {"body-format": body_format, "limit": limit, "sort": sort},
+        )
+
+    async def get(self, comment_id: str, *, body_format: BodyFormat | None = None) -> InlineComment:
+        return await self._get(
+            InlineComment, f"{V2}/inline-comments/{comment_id}", {"body-format": body_format}
+        )
+
+    def children(
+        self,
+        comment_id: str,
+        *,
+        body_format: ListBodyFormat | None = None,
+        limit: int | None = None,
+        sort: CommentSort | None = None,
+    ) -> Pager[InlineComment]:
+        """Replies to an inline comment."""
+        return self._list(
+            InlineComment,
+            f"{V2}/inline-comments/{comment_id}/children",
+            {"body-format": body_format, "limit": limit, "sort": sort},
         )

@@ -212,3 +212,16 @@ class BlogPostsAPI(_ContentAPI[BlogPost]):
             "body": storage_body(body),
         }
         return await self._send("POST", BlogPost, self._path(), payload)
+
+    def inline_comments(
+        self,
+        blogpost_id: str,
+        *,
+        body_format: ListBodyFormat | None = None,
+        limit: int | None = None,
+    ) -> Pager[InlineComment]:
+        return self._list(
+            InlineComment,
+            f"{self._path(blogpost_id)}/inline-comments",
+            {"body-format": body_format, "limit": limit},
+        )

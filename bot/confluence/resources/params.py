@@ -32,3 +32,5 @@ SpaceType = Literal["global", "collaboration", "knowledge_base", "personal"]
 SpaceStatus = Literal["current", "archived"]
 TaskStatus = Literal["complete", "incomplete"]
 Excerpt = Literal["highlight", "indexed", "none", "highlight_unescaped", "indexed_unescaped"]
+# Comment lists (CommentSortOrder).
+CommentSort = Literal["created-date", "-created-date", "modified-date", "-modified-date"]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.confluence.models import SearchResult
 from bot.confluence.paging import PageOf, Pager
-from bot.confluence.resources.base import V1, Resource
+from bot.confluence.resources.base import V1, Resource, csv
 from bot.confluence.resources.params import Excerpt
 
 
@@ -18,8 +19,15 @@ class SearchAPI(Resource):
         limit: int | None = 25,
         excerpt: Excerpt | None = "highlight",
         include_archived: bool | None = None,
+        expand: Sequence[str] = (),
     ) -> Pager[SearchResult]:
-        """Results of a CQL query (build it with bot.confluence.cql.search_cql). Pages by cursor."""
+        """Results of a CQL query (build it with bot.confluence.cql.search_cql). Pages by cursor.
+
+        ``expand`` adds parts of each hit's content, e.g. ``content.version`` (number, minorEdit,
+        message, by, when), ``content.history``, ``content.ancestors``, ``content.container``,
+        ``content.space``, ``content.metadata.labels``, ``content.body.storage`` (with a body,
+        Confluence returns at most 50 hits a page whatever ``limit`` says).
+        """
         if limit is not None and not 1 <= limit <= 250:
             raise ValueError("limit must be between 1 and 250")
         params: dict[str, Any] = {
@@ -29,11 +37,17 @@ class SearchAPI(Resource):
             "includeArchivedSpaces": None
             if include_archived is None
             else str(include_archived).lower(),
+            "expand": csv(list(expand)),
         }
         return self._list(SearchResult, f"{V1}/search", params)
 
     async def page(
-        self, cql: str, *, limit: int = 5, cursor: str | None = None
+        self,
+        cql: str,
+        *,
+        limit: int = 5,
+        cursor: str | None = None,
+        expand: Sequence[str] = (),
     ) -> PageOf[SearchResult]:
         """One page of results; pass the returned `.cursor` to get the next one."""
-        return await self.cql(cql, limit=limit).page(cursor)
+        return await self.cql(cql, limit=limit, expand=expand).page(cursor)
