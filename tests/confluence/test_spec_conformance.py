@@ -27,7 +27,7 @@ from bot.confluence import ConfluenceClient
 from bot.confluence.resources.base import Resource
 from bot.confluence.resources.properties import PropertiesAPI
 from tests import shared_specs
-from tests.confluence import openapi
+from tests.confluence import openapi, refusals
 from tests.confluence.conftest import FakeClock, gateway_client, spec_mismatches
 from tests.fakes.confluence_fake import FakeConfluence, RecordedRequest
 
@@ -134,15 +134,9 @@ async def test_the_fake_refuses_what_the_spec_refuses(
     async def break_each_rule(name: str, requests: list[RecordedRequest]) -> None:
         nonlocal tried
         async with httpx.AsyncClient(transport=fake.transport()) as http:
-            for req in [r for r in requests if _is_confluence(r)]:
-                for rule, broken in openapi.violations(req):
-                    tried += 1
-                    response = await _send(http, broken, host=req.host)
-                    if not _refused_like_confluence(broken.path, response):
-                        accepted.append(
-                            f"{name}: {req.method} {req.path} with {rule} broken -> "
-                            f"{response.status_code} {response.text[:200]}"
-                        )
+            sent, refused_not = await refusals.break_each_rule(http, requests, name=name)
+        tried += sent
+        accepted.extend(refused_not)
 
     await _tour(fake, clock, break_each_rule)
     fake.requests.clear()  # the broken ones break the spec on purpose
@@ -444,24 +438,3 @@ def _json_bytes(value: object) -> bytes:
 
 def _is_confluence(req: RecordedRequest) -> bool:
     return openapi.GATEWAY_PREFIX.sub("", req.path).startswith("/wiki/")
-
-
-async def _send(http: httpx.AsyncClient, req: RecordedRequest, *, host: str) -> httpx.Response:
-    headers = {k: v for k, v in req.headers.items() if k not in {"content-length", "host"}}
-    params = [(k, v) for k, values in req.query.items() for v in values]
-    return await http.request(
-        req.method, f"http://{host}{req.path}", params=params, headers=headers, content=req.body
-    )
-
-
-def _refused_like_confluence(path: str, response: httpx.Response) -> bool:
-    """400 with v2's `errors[]` or v1's `statusCode`/`message` body."""
-    if response.status_code != 400:
-        return False
-    body = response.json()
-    if "/api/v2/" in path:
-        errors = body.get("errors")
-        return bool(errors) and all(
-            e.get("status") == 400 and e.get("code") and e.get("title") for e in errors
-        )
-    return body.get("statusCode") == 400 and isinstance(body.get("message"), str)
