@@ -12,69 +12,29 @@ import base64
 import itertools
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import quote, quote_plus
 from zoneinfo import ZoneInfo
 
 from tests.fakes.confluence_access import Access
 from tests.fakes.confluence_cql import SearchDoc, make_doc
+from tests.fakes.confluence_records import COMMENT_KINDS, CONTENT_KINDS, JSON, Item, iso, parse_iso
 from tests.fakes.confluence_storage import (
     mentioned_accounts,
     parse_storage,
     storage_text,
 )
+from tests.fakes.confluence_tasks import new_task, sync_tasks, update_status
 
-JSON = dict[str, Any]
-CONTENT_KINDS = ("page", "blogpost")
-COMMENT_KINDS = ("footer", "inline")
-
-
-def iso(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-@dataclass
-class Item:
-    """One stored entity: ``data`` is the v2 JSON shape (with ``body.storage`` when it has a body)."""
-
-    kind: str  # page | blogpost | footer | inline | attachment | task | custom | space
-    data: JSON
-    space_key: str = ""
-    text: str = ""
-    versions: list[JSON] = field(default_factory=list)
-    bodies: dict[int, str] = field(default_factory=dict)  # version number -> storage then
-    labels: list[str] = field(default_factory=list)  # label ids
-    properties: dict[str, JSON] = field(default_factory=dict)  # property id -> property
-    watchers: set[str] = field(default_factory=set)  # account ids (pages and blog posts)
-    mentions: tuple[str, ...] = ()  # account ids @mentioned in the current body
-    blob: bytes = b""
-    _doc: SearchDoc | None = None
-    # Ids never change: the numeric sort key is computed once (listings of thousands stay cheap).
-    number: int = field(init=False, default=0)
-
-    def __post_init__(self) -> None:
-        digits = str(self.data["id"]).removeprefix("att")
-        self.number = int(digits) if digits.isdigit() else 0
-
-    @property
-    def id(self) -> str:
-        return str(self.data["id"])
-
-    @property
-    def storage(self) -> str | None:
-        body = self.data.get("body") or {}
-        storage = body.get("storage")
-        return None if storage is None else str(storage["value"])
-
-    @property
-    def is_comment(self) -> bool:
-        return self.kind in COMMENT_KINDS
+__all__ = [
+    "COMMENT_KINDS",
+    "CONTENT_KINDS",
+    "JSON",
+    "ConfluenceState",
+    "Item",
+    "iso",
+    "parse_iso",
+]
 
 
 class ConfluenceState:
@@ -423,8 +383,6 @@ class ConfluenceState:
         self._store(item)
         if status == "current":
             self._autowatch(item, author)
-            from tests.fakes.confluence_tasks import sync_tasks
-
             sync_tasks(self, item, author, when)
         return item
 
@@ -491,8 +449,6 @@ class ConfluenceState:
         self.set_body(item, body if body is not None else (current or ""))
         if item.kind in CONTENT_KINDS:
             self._autowatch(item, author)
-            from tests.fakes.confluence_tasks import sync_tasks
-
             sync_tasks(self, item, author, at)
         return item
 
@@ -734,8 +690,6 @@ class ConfluenceState:
     ) -> JSON:
         """A task on a page or blog post without touching its body (tasks written into a body as
         ``<ac:task>`` appear by themselves when the page is created or edited)."""
-        from tests.fakes.confluence_tasks import new_task
-
         item = new_task(
             self,
             self.items[page_id],
@@ -751,8 +705,6 @@ class ConfluenceState:
 
     def set_task_status(self, task_id: str, status: str, *, by: str | None = None) -> JSON:
         """Complete or reopen a task as ``by`` (what ticking its box in Confluence does)."""
-        from tests.fakes.confluence_tasks import update_status
-
         return update_status(self, self.items[task_id], status, by or self.current_user_account_id)
 
     # -- labels ------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from tests.fakes.confluence_records import JSON, Item, iso
 from tests.fakes.confluence_storage import set_task_status, storage_tasks, storage_text
-from tests.fakes.confluence_store import JSON, Item, iso
 
 if TYPE_CHECKING:
     from tests.fakes.confluence_store import ConfluenceState
