@@ -70,7 +70,7 @@ def build_digest_scheduler(
 
     from bot.digest.scheduler import DigestScheduler
     from bot.slack.app import web_client
-    from bot.slack.digest_adapters import build_digest_service
+    from bot.slack.digests.build import build_digest_service
     from bot.slack.write.save import resume_interrupted_saves
 
     client = (

@@ -28,7 +28,7 @@ from bot.digest.service import ChannelResult, NowReport, schedule_from_store, sc
 from bot.slack import blocks as bk
 from bot.slack import oops
 from bot.slack.context import CommandContext
-from bot.slack.digest_adapters import build_digest_service
+from bot.slack.digests.build import build_digest_service
 from bot.slack.error_messages import missing_spaces
 from bot.slack.identity import store_team
 from bot.slack.services import Services
