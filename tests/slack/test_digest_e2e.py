@@ -14,7 +14,7 @@ from bot.delivery import ChannelPacer, DeliveryMark
 from bot.digest.ports import EVENT_TYPE
 from bot.digest.service import DigestService, claim_key
 from bot.slack.digests.build import build_digest_service
-from bot.slack.listeners.digests import UNSUBSCRIBE_ACTION, home_blocks
+from bot.slack.digests.home import UNSUBSCRIBE_ACTION, home_blocks
 from bot.store import Schedule
 from tests.digest.fakes import ManualClock
 from tests.slack.conftest import CHANNEL, TEAM, USER, Harness
