@@ -6,46 +6,34 @@ import asyncio
 from datetime import timedelta
 
 from bot.delivery import BACKOFF_BASE, BACKOFF_MAX, ChannelPacer, retry_delay
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from tests.confluence.conftest import FakeClock
 
 
 async def test_a_channel_gets_one_message_per_interval() -> None:
-    time = FakeTime()
+    time = FakeClock()
     pacer = ChannelPacer(1.0, monotonic=time.monotonic, sleep=time.sleep)
     await pacer.wait("C1")
     await pacer.wait("C1")
     time.now += 0.25
     await pacer.wait("C1")
-    assert time.slept == [1.0, 0.75]
+    assert time.sleeps == [1.0, 0.75]
     time.now += 5
     await pacer.wait("C1")  # a quiet channel does not wait
-    assert time.slept == [1.0, 0.75]
+    assert time.sleeps == [1.0, 0.75]
 
 
 async def test_channels_do_not_wait_for_each_other() -> None:
-    time = FakeTime()
+    time = FakeClock()
     pacer = ChannelPacer(1.0, monotonic=time.monotonic, sleep=time.sleep)
     await asyncio.gather(*(pacer.wait(f"C{n}") for n in range(5)))
-    assert time.slept == []
+    assert time.sleeps == []
 
 
 async def test_concurrent_posts_to_one_channel_queue_up() -> None:
-    time = FakeTime()
+    time = FakeClock()
     pacer = ChannelPacer(1.0, monotonic=time.monotonic, sleep=time.sleep)
     await asyncio.gather(*(pacer.wait("C1") for _ in range(3)))
-    assert time.slept == [1.0, 1.0]
+    assert time.sleeps == [1.0, 1.0]
 
 
 def test_backoff_doubles_up_to_its_cap_with_jitter() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from bot.confluence import ConfluenceError
-from bot.digest import SubscribeCommand, describe, next_due
+from bot.confluence import ConfluenceClient, ConfluenceError, Space
+from bot.digest import Schedule, SubscribeCommand, describe, next_due
 from bot.digest.service import schedule_to_store
 from bot.slack import blocks as bk
 from bot.slack.context import CommandContext
@@ -54,6 +54,33 @@ async def subscribe(
     if problem is not None:
         await say(ctx, problem)
         return
+    changed = await _save(services, ctx, channel_id, command, spaces, schedule, confluence)
+    upcoming = next_due(schedule, datetime.now(UTC))
+    await say(
+        ctx,
+        f":white_check_mark: This channel gets new blog posts from {', '.join(changed)} "
+        f"{describe(schedule)}. Next digest: {when(upcoming)}. "
+        "Use `/confluence digest now` to post one right away.",
+    )
+    log.info(
+        "digest subscribed team=%s channel=%s spaces=%s user=%s",
+        ctx.team_id,
+        channel_id,
+        ",".join(command.space_keys),
+        ctx.user_id,
+    )
+
+
+async def _save(
+    services: Services,
+    ctx: CommandContext,
+    channel_id: str,
+    command: SubscribeCommand,
+    spaces: dict[str, Space],
+    schedule: Schedule,
+    confluence: ConfluenceClient,
+) -> list[str]:
+    """Subscribe the channel to each space (or reschedule); each key, marked when updated."""
     changed = []
     for key in command.space_keys:
         space = spaces[key.upper()]
@@ -69,17 +96,4 @@ async def subscribe(
         changed.append(
             f"*{bk.mrkdwn_escape(space.key)}*" + ("" if result.created else " (updated)")
         )
-    upcoming = next_due(schedule, datetime.now(UTC))
-    await say(
-        ctx,
-        f":white_check_mark: This channel gets new blog posts from {', '.join(changed)} "
-        f"{describe(schedule)}. Next digest: {when(upcoming)}. "
-        "Use `/confluence digest now` to post one right away.",
-    )
-    log.info(
-        "digest subscribed team=%s channel=%s spaces=%s user=%s",
-        ctx.team_id,
-        channel_id,
-        ",".join(command.space_keys),
-        ctx.user_id,
-    )
+    return changed
