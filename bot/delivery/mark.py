@@ -25,21 +25,14 @@ class DeliveryMark:
     def of(cls, event_type: str, keys: Iterable[ClaimKey]) -> DeliveryMark:
         return cls(event_type, tuple(key.name for key in keys))
 
-    def payload(self) -> dict[str, object]:
-        return {"claims": list(self.claims)}
-
     def metadata(self) -> dict[str, Any]:
         """Slack's `metadata` argument for the message."""
-        return {"event_type": self.event_type, "event_payload": self.payload()}
+        return {"event_type": self.event_type, "event_payload": {"claims": list(self.claims)}}
 
     def found_in(self, metadata: object) -> bool:
         """Whether a message's metadata shows it carries any of these deliveries."""
         if not isinstance(metadata, dict) or metadata.get("event_type") != self.event_type:
             return False
-        return self.matches(metadata.get("event_payload"))
-
-    def matches(self, payload: object) -> bool:
-        if not isinstance(payload, dict):
-            return False
-        posted = payload.get("claims")
+        payload = metadata.get("event_payload")
+        posted = payload.get("claims") if isinstance(payload, dict) else None
         return isinstance(posted, list) and bool(set(self.claims) & {str(c) for c in posted})
