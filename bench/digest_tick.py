@@ -32,12 +32,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.confluence import ConfluenceClient, GatewayAuth
+from bot.delivery import ChannelPacer
 from bot.digest.service import DigestService
-from bot.slack.digest_adapters import (
-    ChannelPacer,
-    ConfluenceBlogSource,
-    SlackDigestPoster,
-)
+from bot.slack.digests.poster import SlackDigestPoster
+from bot.slack.digests.source import ConfluenceBlogSource
 from bot.store import Schedule, Store, normalize_url
 from tests.digest.fakes import ManualClock
 from tests.fakes.confluence_fake import FakeConfluence

@@ -1,30 +1,34 @@
-"""Composition root: Settings in, wired services and Slack app out. No work at import time."""
+"""Composition root, on top: Settings in; the Confluence client, the store, the services, the
+schedulers and the Bolt app are built here and handed, built, to a runtime (`run`, `serve`) or
+to the checks (`check`). Only the CLI imports this module; nothing is built at import time."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
 
 import httpx
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.confluence.factory import client_from_settings
+from bot.digest.scheduler import DigestScheduler
 from bot.metrics import Metrics
+from bot.slack.app import create_app, create_authorization, web_client
+from bot.slack.check import Check, run_checks
+from bot.slack.digests.build import build_digest_service
+from bot.slack.runtime import Built, run_http, run_socket_mode
+from bot.slack.services import Services
+from bot.slack.write.save import resume_interrupted_saves
 from bot.store import Store
 from bot.tasks import BackgroundTasks
 
-if TYPE_CHECKING:
-    from slack_bolt.async_app import AsyncApp
-    from slack_sdk.web.async_client import AsyncWebClient
-
-    from bot.digest.scheduler import DigestScheduler
-    from bot.slack.services import Services
+log = logging.getLogger("bot.bootstrap")
 
 
 def build_services(
     settings: Settings, *, confluence_transport: httpx.AsyncBaseTransport | None = None
 ) -> Services:
-    from bot.slack.services import Services
-
     metrics = Metrics()  # its own registry: one per process (or per test), nothing global
     tasks = BackgroundTasks()
     metrics.watch_queue(lambda: tasks.pending)
@@ -37,20 +41,7 @@ def build_services(
     )
 
 
-async def build_slack_app_checked(
-    settings: Settings, services: Services, *, http_mode: bool
-) -> AsyncApp:
-    """The Slack app after one auth.test, so a bad bot token stops the process at startup."""
-    from bot.slack.app import create_app, create_authorization
-
-    authorization = create_authorization(settings, services.metrics)
-    await authorization.result()
-    return create_app(settings, services, http_mode=http_mode, authorization=authorization)
-
-
 def build_slack_app(settings: Settings, services: Services, *, http_mode: bool) -> AsyncApp:
-    from bot.slack.app import create_app
-
     return create_app(settings, services, http_mode=http_mode)
 
 
@@ -66,13 +57,6 @@ def build_digest_scheduler(
     Its Slack client carries the bot token itself: the Bolt app's own client has none (listeners
     get the token from `authorize`), and the scheduler runs outside any Slack request.
     """
-    import logging
-
-    from bot.digest.scheduler import DigestScheduler
-    from bot.slack.app import web_client
-    from bot.slack.digest_adapters import build_digest_service
-    from bot.slack.write.save import resume_interrupted_saves
-
     client = (
         slack_client
         if slack_client is not None
@@ -81,10 +65,50 @@ def build_digest_scheduler(
     service = build_digest_service(services, client)
 
     async def tick() -> None:
-        try:
-            await resume_interrupted_saves(services, client)
-        except Exception:  # digests must not wait on it; the next tick tries again
-            logging.getLogger("bot.slack.save").exception("resuming interrupted saves failed")
+        await _resume_interrupted_saves(services, client)
         await service.tick()
 
     return DigestScheduler(tick, interval_seconds=interval_seconds, observer=services.metrics)
+
+
+async def _resume_interrupted_saves(services: Services, client: AsyncWebClient) -> None:
+    """The seam to the write feature: saves whose process died are taken up at every tick."""
+    try:
+        await resume_interrupted_saves(services, client)
+    except Exception:  # digests must not wait on it; the next tick tries again
+        logging.getLogger("bot.slack.save").exception("resuming interrupted saves failed")
+
+
+def _built(settings: Settings, *, http_mode: bool, scheduler: bool) -> Built:
+    services = build_services(settings)
+    authorization = create_authorization(settings, services.metrics)
+    app = create_app(settings, services, http_mode=http_mode, authorization=authorization)
+    schedulers = (build_digest_scheduler(services),) if scheduler else ()
+    return Built(settings, services, app, authorization, schedulers)
+
+
+async def run(settings: Settings, *, scheduler: bool = True) -> None:
+    """`confluence-bot run`: Socket Mode."""
+    built = _built(settings, http_mode=False, scheduler=scheduler)
+    try:
+        await run_socket_mode(built)
+    finally:
+        await built.services.aclose()
+
+
+async def serve(settings: Settings, *, host: str, port: int, scheduler: bool = True) -> None:
+    """`confluence-bot serve`: Slack's HTTP requests under uvicorn."""
+    built = _built(settings, http_mode=True, scheduler=scheduler)
+    try:
+        await run_http(built, host=host, port=port)
+    finally:
+        await built.services.aclose()
+
+
+async def check(settings: Settings) -> list[Check]:
+    """`confluence-bot check`: one result per dependency."""
+    services = build_services(settings)
+    try:
+        return await run_checks(settings, services)
+    finally:
+        await services.aclose()

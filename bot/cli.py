@@ -63,24 +63,22 @@ def main(argv: list[str] | None = None) -> int:
     level = "WARNING" if args.command == "check" and settings.log_level != "DEBUG" else None
     configure_logging(level or settings.log_level, secrets=_secrets(settings))
     try:
-        if args.command == "check":
-            from bot.slack.check import run_checks
+        from bot import bootstrap
 
-            results = asyncio.run(run_checks(settings))
+        if args.command == "check":
+            results = asyncio.run(bootstrap.check(settings))
             for check in results:
                 print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
                 for note in check.notes:
                     print(f"     {note}")
             return 0 if all(c.ok for c in results) else 1
         if args.command == "run":
-            from bot.slack.runtime import run_socket_mode
-
-            asyncio.run(run_socket_mode(settings, scheduler=not args.no_scheduler))
+            asyncio.run(bootstrap.run(settings, scheduler=not args.no_scheduler))
             return 0
-        from bot.slack.runtime import run_http
-
         port = args.port if args.port is not None else settings.port
-        asyncio.run(run_http(settings, host=args.host, port=port, scheduler=not args.no_scheduler))
+        asyncio.run(
+            bootstrap.serve(settings, host=args.host, port=port, scheduler=not args.no_scheduler)
+        )
         return 0
     except ConfigError as exc:
         return _report(exc)

@@ -1,6 +1,7 @@
 """What the digest service needs from the outside world, owned here and implemented elsewhere.
 
-The Slack and Confluence adapters live in ``bot.slack.digest_adapters``; tests use recording fakes.
+The Confluence and Slack adapters live in ``bot.slack.digests``, the database is ``bot.store``;
+tests use recording fakes. Claims, the crash-window mark and pausing are ``bot.delivery``'s.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+from bot.delivery import ClaimStore, DeliveryMark, MessageHistory, PauseReason
 from bot.digest.compose import DigestMessage
+from bot.store import Subscription
 
 __all__ = [
     "EVENT_TYPE",
     "BlogSource",
-    "ChannelUnavailable",
     "Clock",
-    "DigestMark",
     "DigestPoster",
-    "PostFailed",
+    "DigestStore",
+    "DigestSubscriptions",
     "SourceAccessLost",
     "SourcePost",
     "SourceUnavailable",
@@ -27,7 +29,7 @@ __all__ = [
     "SystemClock",
 ]
 
-# Slack message metadata event type that marks a posted digest (see DigestMark).
+# Slack message metadata event type that marks a posted digest (see bot.delivery.mark).
 EVENT_TYPE = "confluence_digest"
 
 
@@ -84,58 +86,50 @@ class BlogSource(Protocol):
 # --------------------------------------------------------------------------- Slack side
 
 
-@dataclass(frozen=True, slots=True)
-class DigestMark:
-    """Names the claims a digest message delivers; sent as Slack message metadata so that a
-    process taking over an expired claim can see that the digest was already posted."""
+class DigestPoster(MessageHistory, Protocol):
+    """Posts digests (with their mark) and finds them again (see bot.delivery.mark)."""
 
-    claims: tuple[str, ...]  # "<subscription id>@<period key>"
-
-    @staticmethod
-    def claim_name(subscription_id: int, period_key: str) -> str:
-        return f"{subscription_id}@{period_key}"
-
-    def payload(self) -> dict[str, object]:
-        return {"claims": list(self.claims)}
-
-    def matches(self, payload: object) -> bool:
-        if not isinstance(payload, dict):
-            return False
-        posted = payload.get("claims")
-        return isinstance(posted, list) and bool(set(self.claims) & {str(c) for c in posted})
-
-
-class ChannelUnavailable(Exception):
-    """The channel cannot receive the digest until someone acts (archived, bot removed, gone)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason  # Slack's error code, e.g. "is_archived"
-
-
-class PostFailed(Exception):
-    """Posting failed for a reason that may pass (rate limit, outage): retry later."""
-
-    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-class DigestPoster(Protocol):
-    async def post(self, channel_id: str, message: DigestMessage, mark: DigestMark) -> str:
+    async def post(self, channel_id: str, message: DigestMessage, mark: DeliveryMark) -> str:
         """Post the digest (paced per channel); returns the message ts.
 
-        Raises ChannelUnavailable or PostFailed."""
+        Raises ChannelUnavailable or PostFailed (bot.delivery)."""
         ...
 
-    async def find_posted(self, channel_id: str, mark: DigestMark, since: datetime) -> str | None:
-        """The ts of a message posted since ``since`` that carries ``mark``, if any."""
+    async def notify_paused(
+        self, creator: str, reason: PauseReason, space_keys: Sequence[str], channel_id: str
+    ) -> None:
+        """Tell the subscriptions' creator privately why their digest of these spaces to this
+        channel stopped and how to resume it. Never raises."""
         ...
 
-    async def notify(self, user_id: str, text: str) -> None:
-        """Tell a user privately (a DM from the app). Never raises."""
+
+# --------------------------------------------------------------------------- the database
+
+
+class DigestSubscriptions(Protocol):
+    async def list_active(self) -> list[Subscription]: ...
+
+    async def list_by_channel(self, team_id: str, channel_id: str) -> list[Subscription]: ...
+
+    async def pause(
+        self, subscription_id: int, reason: str, now: datetime | None = None
+    ) -> bool: ...
+
+    async def set_last_delivered(
+        self, subscription_id: int, window_end: datetime, now: datetime | None = None
+    ) -> bool:
+        """Record the end of the last delivered window (the next digest starts there)."""
         ...
+
+
+class DigestStore(Protocol):
+    """The subscriptions, and the claims that deliver them (``bot.store.Store`` is one)."""
+
+    @property
+    def subscriptions(self) -> DigestSubscriptions: ...
+
+    @property
+    def deliveries(self) -> ClaimStore: ...
 
 
 # --------------------------------------------------------------------------- time

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackApiError
 
-from bot.bootstrap import build_services
 from bot.config import Settings
 from bot.confluence import AuthError, ConfluenceError, MatonConnection, TransportError
 from bot.confluence.auth import GatewayAuth
@@ -35,22 +34,19 @@ class Check:
     notes: tuple[str, ...] = ()
 
 
-async def run_checks(settings: Settings) -> list[Check]:
+async def run_checks(settings: Settings, services: Services) -> list[Check]:
+    """Slack, Confluence, (in gateway mode) Maton's connections, and the database, in order."""
     results: list[Check] = [await _slack(settings)]
-    services = build_services(settings)
     try:
-        try:
-            me = await services.confluence.users.current()
-            site = await services.confluence.site_url()
-            results.append(Check("confluence", True, f"acting as {me.name} on {site}"))
-        except ConfluenceError as exc:
-            results.append(Check("confluence", False, str(exc)))
-        auth = auth_from_settings(settings)
-        if isinstance(auth, GatewayAuth):
-            results.extend(await _maton(settings, services, auth.connections_url))
-        results.append(await _store(services))
-    finally:
-        await services.aclose()
+        me = await services.confluence.users.current()
+        site = await services.confluence.site_url()
+        results.append(Check("confluence", True, f"acting as {me.name} on {site}"))
+    except ConfluenceError as exc:
+        results.append(Check("confluence", False, str(exc)))
+    auth = auth_from_settings(settings)
+    if isinstance(auth, GatewayAuth):
+        results.extend(await _maton(settings, services, auth.connections_url))
+    results.append(await _store(services))
     return results
 
 

@@ -18,8 +18,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
+from bot.slack.digests.home import UNSUBSCRIBE_ACTION
 from bot.slack.identity_view import CONNECT_ACTION, DISCONNECT_ACTION
-from bot.slack.listeners.digests import UNSUBSCRIBE_ACTION
 from bot.slack.router import parse_command
 from bot.slack.search_view import SHARE_ACTION
 from bot.store import Store

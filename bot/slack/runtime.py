@@ -1,8 +1,10 @@
 """Run the bot: Socket Mode (`run`) or HTTP under uvicorn (`serve`), with clean shutdown.
 
-A start checks the bot token (one auth.test), then opens the database (waiting a little for one
-that is not up yet), then connects. Whatever the user can fix stops the start with a StartupError
-(one line, exit 2); SIGINT/SIGTERM stop the process at any point, within a few seconds.
+The runtimes receive what bootstrap built (`Built`) and start it. A start checks the bot token
+(one auth.test), then opens the database (waiting a little for one that is not up yet), then
+connects. Whatever the user can fix stops the start with a StartupError (one line, exit 2);
+SIGINT/SIGTERM stop the process at any point, within a few seconds. Closing the services is the
+builder's job, after the runtime returns.
 """
 
 from __future__ import annotations
@@ -13,16 +15,17 @@ import logging
 import signal
 import socket
 from collections.abc import Awaitable, Callable, Generator, Iterator
+from dataclasses import dataclass
 from types import FrameType
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import aiohttp
 import uvicorn
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.bootstrap import build_digest_scheduler, build_services, build_slack_app_checked
 from bot.config import APP_TOKENS_PAGE, BOT_TOKEN_PAGE, Settings
+from bot.slack.authorization import CachedAuthorization
 from bot.slack.http_app import create_http_app, create_probe_app
 from bot.slack.services import Services
 from bot.slack.socket_mode import SocketModeRunner
@@ -32,6 +35,25 @@ from bot.startup import StartupError, open_database
 log = logging.getLogger("bot.runtime")
 T = TypeVar("T")
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Scheduler(Protocol):
+    """Background work on a timer (the digest scheduler), started once Slack is reachable."""
+
+    def start(self) -> None: ...
+
+    async def shutdown(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Built:
+    """What bootstrap hands a runtime: everything built, nothing started or checked yet."""
+
+    settings: Settings
+    services: Services
+    app: AsyncApp
+    authorization: CachedAuthorization  # its first auth.test is the start's token check
+    schedulers: tuple[Scheduler, ...] = ()
 
 
 class _Stopped(Exception):
@@ -66,16 +88,15 @@ def slack_unreachable(settings: Settings, exc: BaseException) -> StartupError:
     )
 
 
-async def _checked_app(settings: Settings, services: Services, *, http_mode: bool) -> AsyncApp:
-    """The Bolt app after the bot token passed auth.test, then the database opened."""
+async def _start_checks(built: Built) -> None:
+    """The bot token passes auth.test, then the database opens (migrated)."""
     try:
-        app = await build_slack_app_checked(settings, services, http_mode=http_mode)
+        await built.authorization.result()
     except SlackApiError as exc:
         raise bot_token_refused(str(exc.response.get("error"))) from None
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-        raise slack_unreachable(settings, exc) from None
-    await open_database(services.store, wait_seconds=settings.database_wait_seconds)
-    return app
+        raise slack_unreachable(built.settings, exc) from None
+    await open_database(built.services.store, wait_seconds=built.settings.database_wait_seconds)
 
 
 @contextlib.contextmanager
@@ -113,30 +134,20 @@ async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> T:
     raise _Stopped
 
 
-async def run_socket_mode(settings: Settings, *, scheduler: bool = True) -> None:
-    services = build_services(settings)
-    try:
-        with _stop_event() as stop:
-            try:
-                app = await _unless_stopped(_checked_app(settings, services, http_mode=False), stop)
-            except _Stopped:
-                return
-            await _serve_socket_mode(settings, services, app, stop, scheduler=scheduler)
-    finally:
-        await services.aclose()
+async def run_socket_mode(built: Built) -> None:
+    with _stop_event() as stop:
+        try:
+            await _unless_stopped(_start_checks(built), stop)
+        except _Stopped:
+            return
+        await _serve_socket_mode(built, stop)
 
 
-async def _serve_socket_mode(
-    settings: Settings,
-    services: Services,
-    app: AsyncApp,
-    stop: asyncio.Event,
-    *,
-    scheduler: bool,
-) -> None:
+async def _serve_socket_mode(built: Built, stop: asyncio.Event) -> None:
+    settings, services = built.settings, built.services
     assert settings.slack_app_token is not None
     probe_socket = _listen(settings.metrics_port) if settings.metrics_port else None
-    handler = SocketModeRunner(app, settings.slack_app_token.get_secret_value())
+    handler = SocketModeRunner(built.app, settings.slack_app_token.get_secret_value())
     probe = (
         _Probe(probe_socket, services, handler.client.is_connected, settings.log_level)
         if probe_socket is not None
@@ -144,7 +155,6 @@ async def _serve_socket_mode(
     )
     refused: asyncio.Future[object] = handler.client.refused  # type: ignore[assignment]
     stopper: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
-    digests = build_digest_scheduler(services) if scheduler else None
     watchdog: asyncio.Task[None] | None = None
     # slack_sdk retries a connection Slack does not take for ever: race it with the signals.
     connect: asyncio.Future[object] = asyncio.ensure_future(
@@ -157,8 +167,8 @@ async def _serve_socket_mode(
             watchdog = asyncio.create_task(
                 SocketWatchdog(handler.client).run(), name="socket-watchdog"
             )
-            if digests is not None:
-                digests.start()
+            for scheduler in built.schedulers:
+                scheduler.start()
             await asyncio.wait({refused, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if refused.done():
             raise app_token_refused(str(refused.result()))
@@ -167,8 +177,8 @@ async def _serve_socket_mode(
         stopper.cancel()
         if probe is not None:
             await probe.stop()
-        if digests is not None:
-            await digests.shutdown()
+        for scheduler in built.schedulers:
+            await scheduler.shutdown()
         if watchdog is not None:
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -232,31 +242,27 @@ class _Probe:
         self._sock.close()
 
 
-async def run_http(settings: Settings, *, host: str, port: int, scheduler: bool = True) -> None:
-    services = build_services(settings)
-    try:
-        with _stop_event() as stop:
-            try:
-                app = await _unless_stopped(_checked_app(settings, services, http_mode=True), stop)
-            except _Stopped:
-                return
-        digests = build_digest_scheduler(services) if scheduler else None
-        # Closed below rather than in the lifespan, so the scheduler stops before the store closes.
-        web = create_http_app(app, services, close_on_shutdown=False)
-        config = uvicorn.Config(
-            web, host=host, port=port, log_level=settings.log_level.lower(), access_log=False
-        )
-        if digests is not None:
-            digests.start()
+async def run_http(built: Built, *, host: str, port: int) -> None:
+    with _stop_event() as stop:
         try:
-            # uvicorn handles SIGINT/SIGTERM: it stops accepting and returns; then we drain.
-            with _stop_signal_consumed():
-                await uvicorn.Server(config).serve()
-        finally:
-            if digests is not None:
-                await digests.shutdown()
+            await _unless_stopped(_start_checks(built), stop)
+        except _Stopped:
+            return
+    # Closed by the builder rather than in the lifespan, so the schedulers stop before the store
+    # closes.
+    web = create_http_app(built.app, built.services, close_on_shutdown=False)
+    config = uvicorn.Config(
+        web, host=host, port=port, log_level=built.settings.log_level.lower(), access_log=False
+    )
+    for scheduler in built.schedulers:
+        scheduler.start()
+    try:
+        # uvicorn handles SIGINT/SIGTERM: it stops accepting and returns; then we drain.
+        with _stop_signal_consumed():
+            await uvicorn.Server(config).serve()
     finally:
-        await services.aclose()
+        for scheduler in built.schedulers:
+            await scheduler.shutdown()
 
 
 @contextlib.contextmanager

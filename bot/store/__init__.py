@@ -2,10 +2,8 @@
 
 from bot.store.durability import DatabaseLost
 from bot.store.models import (
-    Claim,
+    DIGEST_DELIVERY_KIND,
     ConnectionStatus,
-    Delivery,
-    DeliveryStatus,
     SaveClaim,
     Schedule,
     ScheduleKind,
@@ -20,11 +18,9 @@ from bot.store.urls import DEFAULT_URL, normalize_url, redact_url
 
 __all__ = [
     "DEFAULT_URL",
-    "Claim",
+    "DIGEST_DELIVERY_KIND",
     "ConnectionStatus",
     "DatabaseLost",
-    "Delivery",
-    "DeliveryStatus",
     "SaveClaim",
     "Schedule",
     "ScheduleKind",

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Literal
 
 ScheduleKind = Literal["daily", "weekdays", "weekly"]
-DeliveryStatus = Literal["claimed", "delivered", "failed"]
 ConnectionStatus = Literal["pending", "active", "stale"]
+# The kind a digest subscription's deliveries are filed under (see bot.delivery's ClaimKey).
+DIGEST_DELIVERY_KIND = "digest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,32 +95,6 @@ class Subscription:
 class UpsertResult:
     subscription: Subscription
     created: bool  # False: an existing subscription for the channel and space was updated
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """Proof that `owner` may deliver this period until `lease_expires_at`."""
-
-    subscription_id: int
-    period_key: str
-    owner: str
-    lease_expires_at: datetime
-    attempts: int  # failed attempts before this one
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    subscription_id: int
-    period_key: str
-    status: DeliveryStatus
-    claimed_by: str | None
-    lease_expires_at: datetime | None
-    attempts: int
-    next_attempt_at: datetime | None
-    slack_ts: str | None
-    error: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

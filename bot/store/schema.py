@@ -129,22 +129,23 @@ digest_subscriptions = sa.Table(
     sa.CheckConstraint("hour BETWEEN 0 AND 23 AND minute BETWEEN 0 AND 59", name="time_of_day"),
 )
 
-digest_deliveries = sa.Table(
-    "digest_deliveries",
+deliveries = sa.Table(
+    # One row per delivery of any kind (digests now; channel notifications and DMs next): the
+    # claim with its lease, attempts and backoff, and where the message went. `subject` is what
+    # it is delivered for (a subscription id), `item` what is delivered (a period, an event).
+    # Rows of a digest subscription are deleted with it (bot.store.subscriptions).
+    "deliveries",
     metadata,
-    sa.Column(
-        "subscription_id",
-        sa.Integer(),
-        sa.ForeignKey("digest_subscriptions.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column("period_key", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("subject", sa.String(255), primary_key=True),
+    sa.Column("item", sa.String(255), primary_key=True),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("claimed_by", sa.String(255), nullable=True),
     sa.Column("lease_expires_at", UTCDateTime(), nullable=True),
     sa.Column("attempts", sa.Integer(), nullable=False),
     sa.Column("next_attempt_at", UTCDateTime(), nullable=True),
-    sa.Column("slack_ts", sa.String(32), nullable=True),
+    sa.Column("channel_id", sa.String(32), nullable=True),
+    sa.Column("message_ts", sa.String(32), nullable=True),
     sa.Column("error", sa.Text(), nullable=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),

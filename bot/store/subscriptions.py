@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store._sql import changed, insert, resolve_now
 from bot.store.engine import read_transaction, write_transaction
-from bot.store.models import Schedule, Subscription, UpsertResult
+from bot.store.models import DIGEST_DELIVERY_KIND, Schedule, Subscription, UpsertResult
+from bot.store.schema import deliveries
 from bot.store.schema import digest_subscriptions as subs
 
 
@@ -123,14 +124,11 @@ class Subscriptions:
         return await self._select()
 
     async def delete(self, subscription_id: int) -> bool:
-        return await self._write(sa.delete(subs).where(subs.c.id == subscription_id)) > 0
+        return await self._delete(subs.c.id == subscription_id) > 0
 
     async def delete_channel(self, team_id: str, channel_id: str) -> int:
         """Unsubscribe a channel from everything; returns how many subscriptions were removed."""
-        statement = sa.delete(subs).where(
-            subs.c.team_id == team_id, subs.c.channel_id == channel_id
-        )
-        return await self._write(statement)
+        return await self._delete(subs.c.team_id == team_id, subs.c.channel_id == channel_id)
 
     async def pause(self, subscription_id: int, reason: str, now: datetime | None = None) -> bool:
         return await self._update(subscription_id, now, paused=True, paused_reason=reason)
@@ -159,6 +157,13 @@ class Subscriptions:
             rows = (await conn.execute(statement)).mappings().all()
         return [_subscription(row) for row in rows]
 
-    async def _write(self, statement: sa.Delete) -> int:
+    async def _delete(self, *where: sa.ColumnElement[bool]) -> int:
+        """Delete subscriptions and, in the same transaction, their deliveries (a later
+        subscription may get a freed id: it must not inherit delivered periods)."""
+        ids = sa.select(sa.cast(subs.c.id, sa.String)).where(*where)
+        own_deliveries = sa.delete(deliveries).where(
+            deliveries.c.kind == DIGEST_DELIVERY_KIND, deliveries.c.subject.in_(ids)
+        )
         async with write_transaction(self._engine) as conn:
-            return (await conn.execute(statement)).rowcount
+            await conn.execute(own_deliveries)
+            return (await conn.execute(sa.delete(subs).where(*where))).rowcount

@@ -6,11 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.delivery import ChannelUnavailable, DeliveryMark, PauseReason, PostFailed
 from bot.digest.compose import DigestMessage
 from bot.digest.ports import (
-    ChannelUnavailable,
-    DigestMark,
-    PostFailed,
     SourceAccessLost,
     SourcePost,
     SourceUnavailable,
@@ -97,21 +95,29 @@ class FakeSource:
 class Posted:
     channel_id: str
     message: DigestMessage
-    mark: DigestMark
+    mark: DeliveryMark
     ts: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class PauseNotice:
+    creator: str
+    reason: PauseReason
+    space_keys: tuple[str, ...]
+    channel_id: str
 
 
 @dataclass
 class RecordingPoster:
     clock: ManualClock
     posted: list[Posted] = field(default_factory=list)
-    notices: list[tuple[str, str]] = field(default_factory=list)
+    notices: list[PauseNotice] = field(default_factory=list)
     history_checks: int = 0
     failures: list[Exception] = field(default_factory=list)
     gone: dict[str, str] = field(default_factory=dict)  # channel -> Slack error
 
-    async def post(self, channel_id: str, message: DigestMessage, mark: DigestMark) -> str:
+    async def post(self, channel_id: str, message: DigestMessage, mark: DeliveryMark) -> str:
         if channel_id in self.gone:
             raise ChannelUnavailable(self.gone[channel_id])
         if self.failures:
@@ -120,15 +126,17 @@ class RecordingPoster:
         self.posted.append(Posted(channel_id, message, mark, ts, self.clock.now()))
         return ts
 
-    async def find_posted(self, channel_id: str, mark: DigestMark, since: datetime) -> str | None:
+    async def find_posted(self, channel_id: str, mark: DeliveryMark, since: datetime) -> str | None:
         self.history_checks += 1
         for p in self.posted:
-            if p.channel_id == channel_id and p.at >= since and mark.matches(p.mark.payload()):
+            if p.channel_id == channel_id and p.at >= since and mark.found_in(p.mark.metadata()):
                 return p.ts
         return None
 
-    async def notify(self, user_id: str, text: str) -> None:
-        self.notices.append((user_id, text))
+    async def notify_paused(
+        self, creator: str, reason: PauseReason, space_keys: Sequence[str], channel_id: str
+    ) -> None:
+        self.notices.append(PauseNotice(creator, reason, tuple(space_keys), channel_id))
 
     def in_channel(self, channel_id: str) -> list[Posted]:
         return [p for p in self.posted if p.channel_id == channel_id]
@@ -138,6 +146,7 @@ __all__ = [
     "ChannelUnavailable",
     "FakeSource",
     "ManualClock",
+    "PauseNotice",
     "PostFailed",
     "Posted",
     "RecordingPoster",

@@ -7,12 +7,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.digest.ports import ChannelUnavailable, DigestMark, PostFailed, SourceAccessLost
-from bot.digest.service import DigestService
+from bot.delivery import (
+    AccessLost,
+    ChannelGone,
+    ChannelUnavailable,
+    DeliveryMark,
+    PostFailed,
+    SourceGone,
+)
+from bot.digest.ports import EVENT_TYPE, SourceAccessLost
+from bot.digest.service import DigestService, claim_key
 from bot.store import Schedule, Store, Subscription
 
 from .conftest import Database
-from .fakes import FakeSource, ManualClock, RecordingPoster
+from .fakes import FakeSource, ManualClock, PauseNotice, RecordingPoster
 
 MONDAY_0800 = datetime(2024, 5, 6, 8, 0, tzinfo=UTC)
 DUE = datetime(2024, 5, 6, 9, 0, tzinfo=UTC)
@@ -104,8 +112,13 @@ async def test_posts_once_when_due_grouped_per_channel(
     clock.advance(seconds=30)
     assert (await svc.tick()).due == 0
     assert len(poster.posted) == 1
-    row = await store.deliveries.get(eng.id, "daily:2024-05-06")
-    assert row is not None and row.status == "delivered" and row.slack_ts == posted.ts
+    row = await store.deliveries.get(claim_key(eng.id, "daily:2024-05-06"))
+    assert (
+        row is not None
+        and row.status == "delivered"
+        and row.message_ts == posted.ts
+        and row.channel_id == "C1"
+    )
     sub = await store.subscriptions.get(eng.id)
     assert sub is not None and sub.last_delivered_at == DUE + timedelta(seconds=20)
 
@@ -134,8 +147,8 @@ async def test_nothing_new_posts_nothing_but_closes_the_period(
     report = await service(store, source, poster, clock).tick()
     assert [r.outcome for r in report.results] == ["empty"]
     assert poster.posted == []
-    row = await store.deliveries.get(sub.id, "daily:2024-05-06")
-    assert row is not None and row.status == "delivered" and row.slack_ts == ""
+    row = await store.deliveries.get(claim_key(sub.id, "daily:2024-05-06"))
+    assert row is not None and row.status == "delivered" and row.message_ts == ""
 
 
 async def test_each_space_fetched_once_per_tick(
@@ -199,7 +212,7 @@ async def test_confluence_failure_is_retried_not_lost(
     report = await svc.tick()
     assert [r.outcome for r in report.results] == ["retry"]
     assert poster.posted == []
-    row = await store.deliveries.get(sub.id, "daily:2024-05-06")
+    row = await store.deliveries.get(claim_key(sub.id, "daily:2024-05-06"))
     assert row is not None and row.status == "failed" and row.attempts == 1
     assert row.next_attempt_at is not None and row.next_attempt_at > DUE
     stored = await store.subscriptions.get(sub.id)
@@ -220,7 +233,7 @@ async def test_slack_failure_backs_off_and_honours_retry_after(
     clock.current = DUE
     poster.failures.append(PostFailed("ratelimited", retry_after=600))
     await service(store, source, poster, clock).tick()
-    row = await store.deliveries.get(sub.id, "daily:2024-05-06")
+    row = await store.deliveries.get(claim_key(sub.id, "daily:2024-05-06"))
     assert row is not None and row.status == "failed"
     assert row.next_attempt_at is not None and row.next_attempt_at >= DUE + timedelta(seconds=600)
 
@@ -231,7 +244,7 @@ async def test_crashed_claimer_is_recovered_after_the_lease(
     sub = await subscribe(store, "C1", "ENG", "100")
     clock.current = DUE
     # Another process claimed the period and died before posting.
-    assert await store.deliveries.try_claim(sub.id, "daily:2024-05-06", "dead", 300, DUE)
+    assert await store.deliveries.try_claim(claim_key(sub.id, "daily:2024-05-06"), "dead", 300, DUE)
     svc = service(store, source, poster, clock)
     clock.advance(seconds=30)
     assert (await svc.tick()).due == 0  # still leased
@@ -245,19 +258,21 @@ async def test_crash_after_post_before_record_is_not_posted_twice(
 ) -> None:
     sub = await subscribe(store, "C1", "ENG", "100")
     clock.current = DUE
-    claim = await store.deliveries.try_claim(sub.id, "daily:2024-05-06", "dead", 300, DUE)
+    claim = await store.deliveries.try_claim(
+        claim_key(sub.id, "daily:2024-05-06"), "dead", 300, DUE
+    )
     assert claim is not None
     # The dead process's message reached Slack; it died before mark_delivered.
     from bot.digest.compose import DigestMessage
 
-    mark = DigestMark((DigestMark.claim_name(sub.id, "daily:2024-05-06"),))
+    mark = DeliveryMark.of(EVENT_TYPE, [claim_key(sub.id, "daily:2024-05-06")])
     ts = await poster.post("C1", DigestMessage("1 new blog post in ENG"), mark)
     clock.current = DUE + timedelta(minutes=6)
     report = await service(store, source, poster, clock).tick()
     assert [r.outcome for r in report.results] == ["already_posted"]
     assert len(poster.posted) == 1
-    row = await store.deliveries.get(sub.id, "daily:2024-05-06")
-    assert row is not None and row.status == "delivered" and row.slack_ts == ts
+    row = await store.deliveries.get(claim_key(sub.id, "daily:2024-05-06"))
+    assert row is not None and row.status == "delivered" and row.message_ts == ts
 
 
 async def test_archived_channel_pauses_and_tells_the_creator(
@@ -271,8 +286,7 @@ async def test_archived_channel_pauses_and_tells_the_creator(
     assert [r.outcome for r in report.results] == ["paused"]
     stored = await store.subscriptions.get(sub.id)
     assert stored is not None and stored.paused and "is_archived" in (stored.paused_reason or "")
-    [(user, text)] = poster.notices
-    assert user == "U7" and "archived" in text and "<#C1>" in text and "ENG" in text
+    assert poster.notices == [PauseNotice("U7", ChannelGone("is_archived"), ("ENG",), "C1")]
     clock.advance(minutes=10)
     assert (await svc.tick()).due == 0  # paused subscriptions are not retried
 
@@ -289,7 +303,7 @@ async def test_deleted_space_pauses_and_tells_the_creator(
     assert [p.message.text for p in poster.posted] == ["1 new blog post in OPS"]
     stored = await store.subscriptions.get(gone.id)
     assert stored is not None and stored.paused
-    assert poster.notices[0][0] == "U7" and "no longer exists" in poster.notices[0][1]
+    assert poster.notices == [PauseNotice("U7", SourceGone(), ("ENG",), "C1")]
 
 
 async def test_lost_confluence_access_pauses_and_asks_to_reconnect(
@@ -301,7 +315,8 @@ async def test_lost_confluence_access_pauses_and_asks_to_reconnect(
     await service(store, source, poster, clock).tick()
     stored = await store.subscriptions.get(sub.id)
     assert stored is not None and stored.paused
-    assert "/confluence connect" in poster.notices[0][1]
+    assert poster.notices == [PauseNotice("U7", AccessLost(), ("ENG",), "C1")]
+    assert stored.paused_reason == "confluence access lost"
 
 
 async def test_now_counts_as_the_periods_digest(
@@ -336,7 +351,7 @@ async def test_now_after_a_failure_takes_the_claim_over_and_posts(
     poster.failures.append(PostFailed("fatal_error"))
     first = await svc.deliver_now("T1", "C1")
     assert [r.outcome for r in first.results] == ["retry"] and first.busy == ()
-    failed = await store.deliveries.get(sub.id, "daily:2024-05-06")
+    failed = await store.deliveries.get(claim_key(sub.id, "daily:2024-05-06"))
     assert failed is not None and failed.status == "failed"
     assert failed.next_attempt_at is not None and failed.next_attempt_at > clock.now()
 
@@ -345,7 +360,7 @@ async def test_now_after_a_failure_takes_the_claim_over_and_posts(
     assert [r.outcome for r in again.results] == ["posted"] and again.busy == ()
     assert len(poster.posted) == 1
     assert poster.history_checks == 1  # a retried claim looks for an earlier post first
-    row = await store.deliveries.get(sub.id, "daily:2024-05-06")
+    row = await store.deliveries.get(claim_key(sub.id, "daily:2024-05-06"))
     assert row is not None and row.status == "delivered"
 
 
@@ -354,7 +369,9 @@ async def test_now_while_another_process_is_posting_says_busy(
 ) -> None:
     sub = await subscribe(store, "C1", "ENG", "100")
     clock.current = DUE + timedelta(minutes=1)
-    assert await store.deliveries.try_claim(sub.id, "daily:2024-05-06", "other", 300, clock.now())
+    assert await store.deliveries.try_claim(
+        claim_key(sub.id, "daily:2024-05-06"), "other", 300, clock.now()
+    )
     report = await service(store, source, poster, clock).deliver_now("T1", "C1")
     assert report.busy == ("ENG",) and report.results == () and poster.posted == []
 
@@ -397,7 +414,7 @@ async def test_unrelated_failure_does_not_block_other_channels(
     clock.current = DUE
     await service(store, source, poster, clock).tick()
     assert [p.channel_id for p in poster.posted] == ["C2"]
-    assert "removed from the channel" in poster.notices[0][1]
+    assert poster.notices == [PauseNotice("U1", ChannelGone("not_in_channel"), ("ENG",), "C1")]
 
 
 def test_channel_unavailable_keeps_slacks_reason() -> None:

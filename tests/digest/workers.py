@@ -9,8 +9,9 @@ from multiprocessing.synchronize import Barrier
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.delivery import ChannelPacer
 from bot.digest.service import DigestService
-from bot.slack.digest_adapters import ChannelPacer, SlackDigestPoster
+from bot.slack.digests.poster import SlackDigestPoster
 from bot.store import Store
 
 from .fakes import FakeSource, ManualClock

@@ -8,12 +8,14 @@ import queue
 
 import pytest
 
+from bot.delivery import Receipt
 from bot.store import Schedule, Store
 
 from . import workers
 from .conftest import NOW, Database
 
 TASKS = 8
+RECEIPT = Receipt("C1", "ts")
 PROCESSES = 4
 
 
@@ -37,7 +39,7 @@ async def _race_in_tasks(database: Database, claim: str, sub_id: int) -> list[bo
         if claim == "delivery":
             claims = await asyncio.gather(
                 *(
-                    s.deliveries.try_claim(sub_id, workers.PERIOD, f"owner-{i}", 60, NOW)
+                    s.deliveries.try_claim(workers.key(sub_id), f"owner-{i}", 60, NOW)
                     for i, s in enumerate(stores)
                 )
             )
@@ -58,14 +60,14 @@ async def test_exactly_one_task_wins(store: Store, database: Database, claim: st
 
 async def test_expired_lease_race_has_one_winner(store: Store, database: Database) -> None:
     sub_id = await _subscription_id(store)
-    first = await store.deliveries.try_claim(sub_id, workers.PERIOD, "first", 60, now=NOW)
+    first = await store.deliveries.try_claim(workers.key(sub_id), "first", 60, now=NOW)
     assert first is not None
     stores = [database.open() for _ in range(TASKS)]
     later = first.lease_expires_at
     try:
         claims = await asyncio.gather(
             *(
-                s.deliveries.try_claim(sub_id, workers.PERIOD, f"o{i}", 60, later)
+                s.deliveries.try_claim(workers.key(sub_id), f"o{i}", 60, later)
                 for i, s in enumerate(stores)
             )
         )
@@ -73,8 +75,8 @@ async def test_expired_lease_race_has_one_winner(store: Store, database: Databas
         await asyncio.gather(*(s.close() for s in stores))
     winners = [c for c in claims if c is not None]
     assert len(winners) == 1
-    assert not await store.deliveries.mark_delivered(first, "ts", now=later)
-    assert await store.deliveries.mark_delivered(winners[0], "ts", now=later)
+    assert not await store.deliveries.mark_delivered(first, RECEIPT, now=later)
+    assert await store.deliveries.mark_delivered(winners[0], RECEIPT, now=later)
 
 
 @pytest.mark.parametrize("claim", ["delivery", "event"])
@@ -102,7 +104,7 @@ async def test_exactly_one_process_wins(store: Store, database: Database, claim:
     assert all(isinstance(won, bool) for won in outcomes.values()), outcomes
     assert list(outcomes.values()).count(True) == 1, outcomes
     if claim == "delivery":
-        row = await store.deliveries.get(sub_id, workers.PERIOD)
+        row = await store.deliveries.get(workers.key(sub_id))
         winner = next(owner for owner, won in outcomes.items() if won)
         assert row is not None and row.claimed_by == winner
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.delivery import ClaimKey, Receipt
 from bot.store import Schedule, Store, UpsertResult
 
 from .conftest import NOW
@@ -117,11 +118,44 @@ async def test_unknown_ids_report_false(store: Store) -> None:
     assert not await store.subscriptions.resume(404)
 
 
+def _key(subscription_id: int, item: str = "2024-05-06", kind: str = "digest") -> ClaimKey:
+    return ClaimKey(kind, str(subscription_id), item)
+
+
 async def test_deleting_a_subscription_deletes_its_deliveries(store: Store) -> None:
     sub = (await _subscribe(store)).subscription
-    assert await store.deliveries.try_claim(sub.id, "2024-05-06", "p1", 60, now=NOW)
+    other = (await _subscribe(store, channel_id="C2")).subscription
+    assert await store.deliveries.try_claim(_key(sub.id), "p1", 60, now=NOW)
+    assert await store.deliveries.try_claim(_key(other.id), "p1", 60, now=NOW)
+    # Another kind of delivery for the same subject number is not the digest's.
+    assert await store.deliveries.try_claim(_key(sub.id, kind="notify"), "p1", 60, now=NOW)
     await store.subscriptions.delete(sub.id)
-    assert await store.deliveries.get(sub.id, "2024-05-06") is None
+    assert await store.deliveries.get(_key(sub.id)) is None
+    assert await store.deliveries.get(_key(other.id)) is not None
+    assert await store.deliveries.get(_key(sub.id, kind="notify")) is not None
+
+
+async def test_unsubscribing_a_channel_deletes_its_deliveries(store: Store) -> None:
+    sub = (await _subscribe(store)).subscription
+    elsewhere = (await _subscribe(store, channel_id="C2")).subscription
+    for s in (sub, elsewhere):
+        claim = await store.deliveries.try_claim(_key(s.id), "p1", 60, now=NOW)
+        assert claim is not None
+        assert await store.deliveries.mark_delivered(claim, Receipt(s.channel_id, "1.0"), now=NOW)
+    assert await store.subscriptions.delete_channel("T1", "C1") == 1
+    assert await store.deliveries.get(_key(sub.id)) is None
+    assert await store.deliveries.get(_key(elsewhere.id)) is not None
+
+
+async def test_a_reused_subscription_id_starts_with_no_deliveries(store: Store) -> None:
+    # SQLite may give a new row the id of the last one deleted: its periods must not carry over.
+    sub = (await _subscribe(store)).subscription
+    claim = await store.deliveries.try_claim(_key(sub.id), "p1", 60, now=NOW)
+    assert claim is not None
+    assert await store.deliveries.mark_delivered(claim, Receipt("C1", "1.0"), now=NOW)
+    await store.subscriptions.delete(sub.id)
+    again = (await _subscribe(store)).subscription
+    assert await store.deliveries.try_claim(_key(again.id), "p2", 60, now=NOW) is not None
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,15 @@ from datetime import datetime
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
-from bot.store import Store
+from bot.delivery import ClaimKey
+from bot.store import DIGEST_DELIVERY_KIND, Store
 
 PERIOD = "2024-05-06"
 EVENT_ID = "Ev-race"
+
+
+def key(subscription_id: int) -> ClaimKey:
+    return ClaimKey(DIGEST_DELIVERY_KIND, str(subscription_id), PERIOD)
 
 
 async def _race(
@@ -27,7 +32,7 @@ async def _race(
         assert await store.ping()  # connect first, so the race is about the claim itself
         await asyncio.to_thread(start.wait, 60)
         if what == "delivery":
-            claim = await store.deliveries.try_claim(subscription_id, PERIOD, owner, 60, now)
+            claim = await store.deliveries.try_claim(key(subscription_id), owner, 60, now)
             return claim is not None
         return await store.events.claim(EVENT_ID, 60, now=now)
     finally:

@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.slack.home import AppHome
 from bot.slack.listeners.commands import register as register_commands
 from bot.slack.listeners.digests import register as register_digests
 from bot.slack.listeners.home import register as register_home
@@ -21,13 +22,14 @@ log = logging.getLogger("bot.slack")
 
 
 def register(app: AsyncApp, services: Services) -> None:
+    home = AppHome()  # each feature below adds its section to App Home
     register_commands(app, services)
     register_search(app, services)
     register_unfurl(app, services)
-    register_home(app, services)
+    register_home(app, services, home)
     register_write(app, services)
-    register_digests(app, services)
-    register_identity(app, services)
+    register_digests(app, services, home)
+    register_identity(app, services, home)
 
     # Last, so it only sees what no listener above took: Slack retries an event that is not
     # acknowledged with 200, so events we have no use for are acknowledged and dropped.

@@ -1,8 +1,9 @@
-"""App Home: how Confluence is connected, and the shortcuts."""
+"""App Home: how Confluence is connected, and the shortcuts; published when the tab opens."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -10,13 +11,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import ConfluenceError
 from bot.slack import blocks as bk
-from bot.slack.listeners import digests, identity
+from bot.slack.home import AppHome, Slot
 from bot.slack.services import Services
 
 log = logging.getLogger("bot.slack.home")
 
 
-async def home_view(services: Services, team_id: str | None, user_id: str) -> dict[str, Any]:
+async def status_blocks(services: Services, user_id: str) -> list[dict[str, Any]]:
     confluence = services.confluence
     mode = "through the Maton gateway" if confluence.via_gateway else "directly with an API token"
     try:
@@ -25,10 +26,11 @@ async def home_view(services: Services, team_id: str | None, user_id: str) -> di
     except ConfluenceError as exc:
         log.warning("home: confluence unreachable user=%s error=%s", user_id, exc)
         status = f":warning: Confluence is not reachable right now ({mode}). Searches may fail."
-    blocks = [
-        bk.header("Confluence for Slack"),
-        bk.section(status),
-        *await identity.home_blocks(services, team_id, user_id),
+    return [bk.header("Confluence for Slack"), bk.section(status)]
+
+
+def help_blocks() -> list[dict[str, Any]]:
+    return [
         bk.divider(),
         bk.section(
             "*What you can do*\n"
@@ -42,12 +44,19 @@ async def home_view(services: Services, team_id: str | None, user_id: str) -> di
             "• Paste a Confluence link in a channel I'm in — I'll show a preview\n"
             "• `/confluence help` — everything else"
         ),
-        *await digests.home_blocks(services, team_id, user_id),
     ]
-    return bk.home(blocks)
 
 
-def register(app: AsyncApp, services: Services) -> None:
+def register(app: AsyncApp, services: Services, home: AppHome) -> None:
+    async def status(team_id: str | None, user_id: str) -> Sequence[dict[str, Any]]:
+        return await status_blocks(services, user_id)
+
+    async def shortcuts(team_id: str | None, user_id: str) -> Sequence[dict[str, Any]]:
+        return help_blocks()
+
+    home.add(Slot.STATUS, status)
+    home.add(Slot.HELP, shortcuts)
+
     @app.event("app_home_opened")
     async def on_home_opened(
         event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
@@ -56,11 +65,4 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         user_id = event["user"]
         team_id = body.get("team_id")
-        services.tasks.spawn(_publish(services, client, team_id, user_id), name="home")
-
-
-async def _publish(
-    services: Services, client: AsyncWebClient, team_id: str | None, user_id: str
-) -> None:
-    view = await home_view(services, team_id, user_id)
-    await client.views_publish(user_id=user_id, view=view)
+        services.tasks.spawn(home.publish(client, team_id, user_id), name="home")

@@ -16,6 +16,7 @@ from bot.slack import connect_flow as flow
 from bot.slack import identity_view as view
 from bot.slack import oops
 from bot.slack.context import CommandContext
+from bot.slack.home import AppHome, Slot
 from bot.slack.identity import store_team
 from bot.slack.services import Services
 
@@ -188,8 +189,14 @@ async def _home_connect(
         await reply(view.authorise_message(started.connection_id, started.url), False)
 
 
-def register(app: AsyncApp, services: Services) -> None:
-    """The "Done — check my connection" button and the App Home Connect/Disconnect buttons."""
+def register(app: AsyncApp, services: Services, home: AppHome) -> None:
+    """The "Done — check my connection" button, and the App Home section with its
+    Connect/Disconnect buttons."""
+
+    async def section(team_id: str | None, user_id: str) -> list[dict[str, Any]]:
+        return await home_blocks(services, team_id, user_id)
+
+    home.add(Slot.ACCOUNT, section)
 
     @app.action(view.OPEN_LINK_ACTION)
     async def on_open_link(ack: AsyncAck) -> None:
@@ -202,7 +209,7 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         user_id, team_id = _who(body)
         value = body["actions"][0].get("value")
-        reply = _reply_for(services, body, respond, client)
+        reply = _reply_for(home, body, respond, client)
         services.tasks.spawn(
             _check(services, team_id, user_id, value, reply),
             name="identity-check",
@@ -216,7 +223,7 @@ def register(app: AsyncApp, services: Services) -> None:
     ) -> None:
         await ack()
         user_id, team_id = _who(body)
-        reply = _reply_for(services, body, respond, client)
+        reply = _reply_for(home, body, respond, client)
         services.tasks.spawn(
             _home_connect(services, team_id, user_id, reply),
             name="identity-connect",
@@ -230,7 +237,7 @@ def register(app: AsyncApp, services: Services) -> None:
     ) -> None:
         await ack()
         user_id, team_id = _who(body)
-        reply = _reply_for(services, body, respond, client)
+        reply = _reply_for(home, body, respond, client)
 
         async def job() -> None:
             text, done = await _disconnect(services, team_id, user_id)
@@ -251,7 +258,7 @@ def _who(body: dict[str, Any]) -> tuple[str, str | None]:
 
 
 def _reply_for(
-    services: Services, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    home: AppHome, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
 ) -> Reply:
     """Answer in the message the button was on; on App Home, republish the tab instead."""
     user_id, team_id = _who(body)
@@ -263,14 +270,10 @@ def _reply_for(
         return to_message
 
     async def to_home(message: dict[str, Any], notice: bool) -> None:
-        # Imported here: home.py imports this module for home_blocks.
-        from bot.slack.listeners.home import home_view
-
         try:
             if notice:
                 await client.chat_postMessage(channel=user_id, **message)
-            home = await home_view(services, team_id, user_id)
-            await client.views_publish(user_id=user_id, view=home)
+            await home.publish(client, team_id, user_id)
         except SlackApiError as exc:
             log.warning("home answer failed user=%s error=%s", user_id, exc.response.get("error"))
 

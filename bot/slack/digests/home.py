@@ -1,0 +1,67 @@
+"""The digest section of App Home: the digests this user set up, each with Unsubscribe."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.digest import describe
+from bot.digest.service import schedule_from_store
+from bot.slack import blocks as bk
+from bot.slack.home import AppHome
+from bot.slack.services import Services
+from bot.store import Subscription
+
+log = logging.getLogger("bot.slack.digests")
+
+UNSUBSCRIBE_ACTION = "digest_unsubscribe"
+HOME_LIMIT = 20  # subscriptions listed on App Home (each is one block; Home allows 100)
+
+
+async def home_blocks(
+    services: Services, team_id: str | None, user_id: str
+) -> list[dict[str, Any]]:
+    """The subscriptions this user created, each with an Unsubscribe button."""
+    subs = await services.store.subscriptions.list_by_creator(team_id or "", user_id)
+    if not subs:
+        return []
+    blocks = [bk.divider(), bk.header("Your digests")]
+    blocks.extend(_home_row(sub) for sub in subs[:HOME_LIMIT])
+    if len(subs) > HOME_LIMIT:
+        blocks.append(
+            bk.context(
+                f"…and {len(subs) - HOME_LIMIT} more. Run `/confluence digest list` in a channel "
+                "to see its digests."
+            )
+        )
+    return blocks
+
+
+def _home_row(sub: Subscription) -> dict[str, Any]:
+    schedule = schedule_from_store(sub.schedule)
+    paused = " · :pause_button: paused" if sub.paused else ""
+    return bk.section(
+        f"*{bk.mrkdwn_escape(sub.space_key)}* in <#{sub.channel_id}> — {describe(schedule)}"
+        f"{paused}",
+        accessory=bk.button("Unsubscribe", UNSUBSCRIBE_ACTION, value=str(sub.id)),
+    )
+
+
+async def unsubscribe_from_home(
+    services: Services,
+    home: AppHome,
+    client: AsyncWebClient,
+    team_id: str | None,
+    user_id: str,
+    value: str,
+) -> None:
+    if not value.isdigit():
+        return
+    sub = await services.store.subscriptions.get(int(value))
+    # Only the owner's Home shows the button; a forged payload must not remove others' digests.
+    if sub is not None and sub.created_by == user_id and sub.team_id == (team_id or ""):
+        await services.store.subscriptions.delete(sub.id)
+        log.info("digest unsubscribed from home subscription=%s user=%s", sub.id, user_id)
+    await home.publish(client, team_id, user_id)

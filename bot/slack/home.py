@@ -1,0 +1,46 @@
+"""App Home: one view assembled from the sections that features contribute.
+
+Each feature adds its section (an async function of the team and user, returning blocks) when
+its listeners are registered; App Home knows no feature, and features never import one another's
+views. Sections are shown by slot, then in the order they were added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from enum import IntEnum
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack import blocks as bk
+
+__all__ = ["AppHome", "Section", "Slot"]
+
+Block = dict[str, Any]
+Section = Callable[[str | None, str], Awaitable[Sequence[Block]]]
+
+
+class Slot(IntEnum):
+    STATUS = 0  # how the app reaches Confluence
+    ACCOUNT = 1  # who this user acts as in Confluence
+    HELP = 2  # what one can do
+    FEATURES = 3  # what this user set up (digests, ...)
+
+
+class AppHome:
+    def __init__(self) -> None:
+        self._sections: list[tuple[Slot, Section]] = []
+
+    def add(self, slot: Slot, section: Section) -> None:
+        self._sections.append((slot, section))
+
+    async def view(self, team_id: str | None, user_id: str) -> dict[str, Any]:
+        """The Home tab for this user, each section asked in turn."""
+        blocks: list[Block] = []
+        for _, section in sorted(self._sections, key=lambda added: added[0]):
+            blocks.extend(await section(team_id, user_id))
+        return bk.home(blocks)
+
+    async def publish(self, client: AsyncWebClient, team_id: str | None, user_id: str) -> None:
+        await client.views_publish(user_id=user_id, view=await self.view(team_id, user_id))

@@ -1,0 +1,153 @@
+"""The import graph of `bot/` points one way, down the layers the README's "How it works" lists,
+with no circle. Read from the source (every import statement, including those inside functions and
+under TYPE_CHECKING), so nothing is imported to check it."""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+BOT = Path(__file__).resolve().parents[1] / "bot"
+
+# Top to bottom. A package or module imports only from layers below its own: packages sharing a
+# layer (features; the two adapters' helpers; the leaves) do not import one another.
+LAYERS = [
+    {"bot.__main__"},
+    {"bot.cli"},
+    {"bot.bootstrap"},
+    {"bot.slack"},
+    {"bot.write", "bot.digest"},
+    {"bot.confluence", "bot.convert"},
+    {"bot.startup"},
+    {"bot.config"},  # validates DATABASE_URL with the store's URL rules
+    {"bot.store"},
+    {"bot.delivery"},
+    {"bot.metrics", "bot.tasks", "bot.logs", "bot"},
+]
+
+
+@cache
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in BOT.rglob("*.py"):
+        parts = list(path.relative_to(BOT.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def _package(name: str, path: Path) -> str:
+    return name if path.name == "__init__.py" else name.rpartition(".")[0]
+
+
+def _known(name: str) -> str | None:
+    """The module a dotted name refers to (a module, or the package/module holding the name)."""
+    while name and name not in modules():
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+@cache
+def imports_of(name: str) -> frozenset[str]:
+    path = modules()[name]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = _package(name, path).split(".")
+                base = ".".join(package[: len(package) - node.level + 1] + ([base] if base else []))
+            targets = [f"{base}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for target in targets:
+            if target.split(".")[0] == "bot" and (known := _known(target)) and known != name:
+                found.add(known)
+    return frozenset(found)
+
+
+def _area(name: str) -> str:
+    return ".".join(name.split(".")[:2])
+
+
+def test_only_the_cli_imports_the_composition_root() -> None:
+    importers = sorted(
+        m for m in modules() if any(_area(i) == "bot.bootstrap" for i in imports_of(m))
+    )
+    assert importers == ["bot.cli"]
+
+
+def test_nothing_imports_slack_but_the_root_and_the_cli() -> None:
+    outside = {
+        m: sorted(i for i in imports_of(m) if _area(i) == "bot.slack")
+        for m in modules()
+        if _area(m) not in ("bot.slack", "bot.bootstrap", "bot.cli")
+    }
+    assert {m: found for m, found in outside.items() if found} == {}
+
+
+def _layer(area: str) -> int:
+    return next(n for n, layer in enumerate(LAYERS) if area in layer)
+
+
+def test_every_package_has_its_place_in_the_layers() -> None:
+    placed = set().union(*LAYERS)
+    assert sorted({_area(m) for m in modules()} - placed) == []
+
+
+def test_imports_point_down_the_layers() -> None:
+    wrong = {}
+    for name in modules():
+        area = _area(name)
+        up = sorted(
+            i for i in imports_of(name) if _area(i) != area and _layer(_area(i)) <= _layer(area)
+        )
+        if up:
+            wrong[name] = up
+    assert wrong == {}
+
+
+def test_no_circles() -> None:
+    """Tarjan's strongly connected components over modules: every component is one module."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles: list[list[str]] = []
+
+    def visit(name: str) -> None:
+        index[name] = low[name] = len(index)
+        stack.append(name)
+        on_stack.add(name)
+        for target in imports_of(name):
+            if target not in index:
+                visit(target)
+                low[name] = min(low[name], low[target])
+            elif target in on_stack:
+                low[name] = min(low[name], index[target])
+        if low[name] == index[name]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == name:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for name in sorted(modules()):
+        if name not in index:
+            visit(name)
+    assert circles == []
+
+
+def test_the_reader_sees_function_level_imports() -> None:
+    # Guards the tests above: the App Home circle of old was made of imports inside functions.
+    assert "bot.bootstrap" in imports_of("bot.cli")  # imported inside main()
+    assert "bot.store" in imports_of("bot.startup")  # under TYPE_CHECKING
+    assert "bot.slack.blocks" in imports_of("bot.slack.home")  # `from bot.slack import blocks`
