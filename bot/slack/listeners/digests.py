@@ -26,11 +26,11 @@ from bot.digest import (
 )
 from bot.digest.service import ChannelResult, NowReport, schedule_from_store, schedule_to_store
 from bot.slack import blocks as bk
-from bot.slack import oops
+from bot.slack import failure_notice
 from bot.slack.context import CommandContext
 from bot.slack.digest_adapters import build_digest_service
 from bot.slack.error_messages import missing_spaces
-from bot.slack.identity import store_team
+from bot.slack.identity import IdentityRequired, store_team
 from bot.slack.services import Services
 from bot.store import Subscription
 
@@ -79,7 +79,7 @@ async def _subscribe(
         # Inside the try: a user who must (re)connect first is told so here.
         confluence = await services.confluence_for(ctx.team_id, ctx.user_id)
         spaces = await confluence.spaces.by_keys(list(command.space_keys))
-    except ConfluenceError as exc:
+    except (ConfluenceError, IdentityRequired) as exc:
         await _say(
             ctx,
             await services.on_confluence_error(
@@ -419,7 +419,7 @@ def register(app: AsyncApp, services: Services) -> None:
             _unsubscribe_from_home(services, client, team_id, user_id, value),
             name="digest-unsubscribe",
             about=f"user={user_id} team={team_id} subscription={value}",
-            on_error=oops.privately(client, user_id, None),
+            on_error=failure_notice.privately(client, user_id, None),
         )
 
 
