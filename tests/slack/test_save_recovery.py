@@ -21,7 +21,7 @@ from bot.write.save import MAX_RESUMES
 from bot.write.save_target import PROPERTY_KEY
 from tests.slack.conftest import CHANNEL, TEAM, USER, Harness
 from tests.slack.test_write_e2e import _ephemerals, _seed_thread
-from tests.write.dead_saves import dead_owner, died
+from tests.write.dead_saves import died, resumed_and_died
 
 THREAD_TS = "1700000000.000100"
 
@@ -116,16 +116,7 @@ async def test_a_save_interrupted_again_and_again_is_given_up_and_told(
     _seed_thread(harness, 1)
     req = _request(space, "Deploy plan")
     await died(harness.services.store, req)
-    for _ in range(MAX_RESUMES):  # each resume died too
-        claim = await harness.services.store.saves.claim(
-            req.thread_key,
-            owner=dead_owner(),
-            request=req.to_json(),
-            user_id=USER,
-            lease_seconds=60,
-            resuming=True,
-        )
-        assert claim is not None
+    await resumed_and_died(harness.services.store, req, MAX_RESUMES)  # each resume died too
     await resume_interrupted_saves(harness.services, _client(harness))
     assert "stopped trying" in _told(harness)
     assert _current_pages(harness) == []

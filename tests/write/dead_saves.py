@@ -41,3 +41,17 @@ async def died(
         assert await saves.creating(req.thread_key, owner, *intent, now=at)
     if page_id is not None:
         assert await saves.created(req.thread_key, owner, page_id)
+
+
+async def resumed_and_died(store: Store, req: SaveRequest, times: int) -> None:
+    """Record `times` resumes of the save, each by a process that died too."""
+    for _ in range(times):
+        claim = await store.saves.claim(
+            req.thread_key,
+            owner=dead_owner(),
+            request=req.to_json(),
+            user_id=req.user_id,
+            lease_seconds=60,
+            resuming=True,
+        )
+        assert claim is not None

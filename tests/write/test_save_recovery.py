@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.write import Preflight
 from bot.write.save import MAX_RESUMES
-from tests.write.conftest import CHANNEL, TEAM, THREAD_TS, USER, World
-from tests.write.dead_saves import dead_owner, died
+from tests.write.conftest import CHANNEL, TEAM, THREAD_TS, World
+from tests.write.dead_saves import died, resumed_and_died
 
 
 async def test_a_dead_holder_does_not_block_saving_the_thread(world: World) -> None:
@@ -68,16 +68,7 @@ async def test_the_sweep_finds_interrupted_saves_and_gives_up_on_exhausted_ones(
     await died(world.store, req)
     (left,) = await world.write.save.interrupted()
     assert left.request == req and not left.exhausted
-    for _ in range(MAX_RESUMES):  # each resume died too
-        claim = await world.store.saves.claim(
-            req.thread_key,
-            owner=dead_owner(),
-            request=req.to_json(),
-            user_id=USER,
-            lease_seconds=60,
-            resuming=True,
-        )
-        assert claim is not None
+    await resumed_and_died(world.store, req, MAX_RESUMES)  # each resume died too
     (left,) = await world.write.save.interrupted()
     assert left.exhausted
     assert await world.write.save.give_up(left.request)

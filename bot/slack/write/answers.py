@@ -7,7 +7,9 @@ submission runner to route.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from bot.confluence import BlogPost, ConfluenceError, Page
 from bot.slack.blocks import link
@@ -93,23 +95,57 @@ async def already(services: Services, who: Recipient, page_id: str) -> str:
     return f"Already done: {link(page.web_url, page.title)}."
 
 
+R = TypeVar("R")
+
+
+def _worded(
+    services: Services,
+    who: tuple[str | None, str],
+    *,
+    action: str,
+    call: Callable[[str, Preflight], Awaitable[R | None]],
+    answer: Callable[[R], Answer],
+    field: Callable[[Failure], str],
+    reword: Callable[[str], str] = lambda text: text,
+) -> Job:
+    """A submission job: `call` the use case, word its result, or word its failure next to
+    the modal input `field` names (`who`: the team and user it acts for, for the log)."""
+
+    async def job(key: str, preflight: Preflight) -> Answer | None:
+        try:
+            result = await call(key, preflight)
+        except (WriteError, ConfluenceError) as exc:
+            text = await failure_text(services, exc, *who, action=action)
+            raise UserError(reword(text), field(exc)) from exc
+        return None if result is None else answer(result)
+
+    return job
+
+
 def save_job(
     services: Services, write: WriteService, req: SaveRequest, *, resumed: bool = False
 ) -> Job:
-    async def job(key: str, preflight: Preflight) -> Answer | None:
-        try:  # the request runs under the submission's claimed key (a retry's may differ)
-            result = await write.save(replace(req, idempotency_key=key), preflight, resumed=resumed)
-        except (WriteError, ConfluenceError) as exc:
-            text = await failure_text(services, exc, req.team_id, req.user_id, action="save_thread")
-            if resumed:
-                text = (
-                    f":warning: {INTERRUPTED}, and I couldn't finish it: {text} "
-                    "Run *Save to Confluence* on the thread again."
-                )
-            raise UserError(text, TITLE_BLOCK) from exc
-        return None if result is None else Answer(saved(result, resumed=resumed), result.page.id)
+    async def save(key: str, preflight: Preflight) -> SaveResult | None:
+        # The request runs under the submission's claimed key (a retry's may differ).
+        return await write.save(replace(req, idempotency_key=key), preflight, resumed=resumed)
 
-    return job
+    def unfinished(text: str) -> str:
+        if not resumed:
+            return text
+        return (
+            f":warning: {INTERRUPTED}, and I couldn't finish it: {text} "
+            "Run *Save to Confluence* on the thread again."
+        )
+
+    return _worded(
+        services,
+        (req.team_id, req.user_id),
+        action="save_thread",
+        call=save,
+        answer=lambda result: Answer(saved(result, resumed=resumed), result.page.id),
+        field=lambda exc: TITLE_BLOCK,
+        reword=unfinished,
+    )
 
 
 def give_up_job(write: WriteService, req: SaveRequest, tries: int) -> Job:
@@ -127,26 +163,32 @@ def give_up_job(write: WriteService, req: SaveRequest, tries: int) -> Job:
 
 
 def create_job(services: Services, write: WriteService, req: CreateRequest) -> Job:
-    async def job(key: str, preflight: Preflight) -> Answer | None:
-        try:
-            page = await write.create(req)
-        except (WriteError, ConfluenceError) as exc:
-            text = await failure_text(services, exc, req.team_id, req.user_id, action="create_page")
-            field = TITLE_BLOCK if isinstance(exc, DuplicateTitle) else SPACE_BLOCK
-            raise UserError(text, field) from exc
+    async def create(key: str, preflight: Preflight) -> Page:
+        return await write.create(req)
+
+    def answer(page: Page) -> Answer:
         created = f"Created {link(page.web_url, page.title)} in {req.space.key}."
         return Answer(f":white_check_mark: {created}", page.id)
 
-    return job
+    return _worded(
+        services,
+        (req.team_id, req.user_id),
+        action="create_page",
+        call=create,
+        answer=answer,
+        field=lambda exc: TITLE_BLOCK if isinstance(exc, DuplicateTitle) else SPACE_BLOCK,
+    )
 
 
 def comment_job(services: Services, write: WriteService, req: CommentRequest) -> Job:
-    async def job(key: str, preflight: Preflight) -> Answer | None:
-        try:
-            target = await write.comment(req)
-        except (WriteError, ConfluenceError) as exc:
-            text = await failure_text(services, exc, req.team_id, req.user_id, action="comment")
-            raise UserError(text, PAGE_BLOCK) from exc
-        return Answer(commented(target), target.id)
+    async def comment(key: str, preflight: Preflight) -> Page | BlogPost:
+        return await write.comment(req)
 
-    return job
+    return _worded(
+        services,
+        (req.team_id, req.user_id),
+        action="comment",
+        call=comment,
+        answer=lambda target: Answer(commented(target), target.id),
+        field=lambda exc: PAGE_BLOCK,
+    )

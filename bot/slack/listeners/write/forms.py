@@ -30,20 +30,18 @@ class PageForm:
     title: str
 
 
-def read_page_form(
-    view: Mapping[str, Any], *, needs_space: bool
-) -> tuple[PageForm, None] | tuple[None, Errors]:
+def read_page_form(view: Mapping[str, Any], *, needs_space: bool) -> PageForm | Errors:
     """The form's page, or the errors to show (one at a time, in the order of the inputs)."""
     space = chosen_space(view)
     if needs_space and space is None:
-        return None, placed(view, {views.SPACE_BLOCK: NO_SPACE})
+        return placed(view, {views.SPACE_BLOCK: NO_SPACE})
     title = title_value(view)
     if not title:
-        return None, placed(view, {views.TITLE_BLOCK: NO_TITLE})
+        return placed(view, {views.TITLE_BLOCK: NO_TITLE})
     parent = selected_value(view, views.PARENT_ACTION)
     if parent is not None and not parent.isdigit():  # e.g. the option saying a load failed
-        return None, placed(view, {views.PARENT_BLOCK: NO_PARENT})
-    return PageForm(space, parent, title), None
+        return placed(view, {views.PARENT_BLOCK: NO_PARENT})
+    return PageForm(space, parent, title)
 
 
 def placed(view: Mapping[str, Any], errors: Errors) -> Errors:

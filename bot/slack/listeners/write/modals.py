@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
@@ -41,50 +42,37 @@ EXPIRED_TRIGGER = ":hourglass: Slack gave me too little time to open the form. P
 
 async def handle_create(services: Services, ctx: CommandContext, args: str) -> None:
     """`/confluence create [title]`: the create modal, opened with the command's trigger id."""
-    meta = CreateMetadata(channel_id=ctx.channel_id)
+    meta = CreateMetadata(channel_id=ctx.caller.channel_id)
     view = views.create_modal(meta, title=args.strip()[: views.TITLE_MAX])
     _, error = await _open(ctx.client, ctx.trigger_id, view)
     if error:
         await ctx.respond(response_type="ephemeral", text=error)
 
 
+# Work started once Slack has the ack: (services, client, who, the request's body).
+Opener = Callable[[Services, AsyncWebClient, Caller, dict[str, Any]], Coroutine[Any, Any, object]]
+
+
 def register(app: AsyncApp, services: Services) -> None:
-    @app.shortcut(SAVE_SHORTCUT)
-    async def on_save(
-        ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-    ) -> None:
-        await ack()
-        caller = Caller.of(context, body)
-        job = _open_save(services, client, caller, body)
-        after_ack(services, caller, job, name="save-thread-open", client=client)
+    for shortcut, opener, name in (
+        (SAVE_SHORTCUT, _open_save, "save-thread-open"),
+        (CREATE_SHORTCUT, _open_create, "create-page-open"),
+        (COMMENT_SHORTCUT, _open_comment, "comment-open"),
+    ):
+        app.shortcut(shortcut)(_acked(services, opener, name))
+    app.action(views.SPACE_ACTION)(_acked(services, _space_chosen, "space-chosen"))
 
-    @app.shortcut(CREATE_SHORTCUT)
-    async def on_create(
-        ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-    ) -> None:
-        await ack()
-        caller = Caller.of(context, body)
-        view = views.create_modal(CreateMetadata(channel_id=caller.channel_id))
-        job = _open_or_tell(client, caller, body.get("trigger_id"), view)
-        after_ack(services, caller, job, name="create-page-open", client=client)
 
-    @app.shortcut(COMMENT_SHORTCUT)
-    async def on_comment(
+def _acked(services: Services, opener: Opener, name: str) -> Callable[..., Awaitable[None]]:
+    async def listener(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
         await ack()
         caller = Caller.of(context, body)
-        job = _open_comment(services, client, caller, body)
-        after_ack(services, caller, job, name="comment-open", client=client)
+        job = opener(services, client, caller, body)
+        after_ack(services, caller, job, name=name, client=client)
 
-    @app.action(views.SPACE_ACTION)
-    async def on_space_chosen(
-        ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-    ) -> None:
-        await ack()
-        caller = Caller.of(context, body)
-        job = _space_chosen(client, body.get("view") or {})
-        after_ack(services, caller, job, name="space-chosen", client=client)
+    return listener
 
 
 async def _open(
@@ -112,6 +100,13 @@ async def _open_or_tell(
     if error:
         await tell_user(client, caller.user_id, caller.channel_id, error)
     return opened
+
+
+async def _open_create(
+    services: Services, client: AsyncWebClient, caller: Caller, body: dict[str, Any]
+) -> None:
+    view = views.create_modal(CreateMetadata(channel_id=caller.channel_id))
+    await _open_or_tell(client, caller, body.get("trigger_id"), view)
 
 
 async def _open_comment(
@@ -229,8 +224,11 @@ async def _retitle(
         log.info("retitling the save modal skipped error=%s", exc.response.get("error"))
 
 
-async def _space_chosen(client: AsyncWebClient, view: dict[str, Any]) -> None:
+async def _space_chosen(
+    services: Services, client: AsyncWebClient, caller: Caller, body: dict[str, Any]
+) -> None:
     """Rebuild the modal so the parent type-ahead knows the space (kept in its metadata)."""
+    view = body.get("view") or {}
     space = selected_value(view, views.SPACE_ACTION)
     selected = (action_value(view, views.SPACE_ACTION) or {}).get("selected_option")
     title = text_value(view, views.TITLE_ACTION)

@@ -4,13 +4,14 @@ runner), answer the form with its early errors or close it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.caller import Caller
-from bot.slack.listeners.write.forms import Errors, placed, read_page_form
+from bot.slack.listeners.write.forms import Errors, PageForm, placed, read_page_form
 from bot.slack.services import Services
 from bot.slack.write import views
 from bot.slack.write.adapters import write_service
@@ -24,43 +25,58 @@ from bot.write.submissions import Job, submission_key
 View = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Ready:
+    """A valid submission: who sent it (in the modal's channel), its key, and its job."""
+
+    caller: Caller
+    key: str
+    job: Job
+    name: str  # of the background work, for the log
+
+
+# A modal's reader: the submission to run, or the errors to show in the form.
+Reader = Callable[[Services, WriteService, Caller, View], Ready | Errors]
+
+
 def register(app: AsyncApp, services: Services) -> None:
-    for callback_id, submit in (
+    for callback_id, read in (
         (views.SAVE_VIEW, _save),
         (views.CREATE_VIEW, _create),
         (views.COMMENT_VIEW, _comment),
     ):
-        app.view(callback_id)(_listener(services, submit))
+        app.view(callback_id)(_listener(services, read))
 
 
-Submit = Callable[
-    [Services, AsyncAck, View, View, AsyncBoltContext, AsyncWebClient], Awaitable[None]
-]
-
-
-def _listener(services: Services, submit: Submit) -> Callable[..., Awaitable[None]]:
+def _listener(services: Services, read: Reader) -> Callable[..., Awaitable[None]]:
     async def on_submission(
         ack: AsyncAck, body: View, view: View, context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
-        await submit(services, ack, body, view, context, client)
+        write = write_service(services, client)
+        ready = read(services, write, Caller.of(context, body), view)
+        if not isinstance(ready, Ready):
+            await ack(response_action="errors", errors=ready)
+            return
+
+        async def repeat(page_id: str) -> str:
+            return await already(services, ready.caller, page_id)
+
+        errors = await write.runner.run_submission(
+            ready.key, ready.caller, ready.job, name=ready.name, repeat=repeat
+        )
+        if errors:
+            await ack(response_action="errors", errors=placed(view, errors))
+        else:
+            await ack()
 
     return on_submission
 
 
-async def _save(
-    services: Services,
-    ack: AsyncAck,
-    body: View,
-    view: View,
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-) -> None:
+def _save(services: Services, write: WriteService, caller: Caller, view: View) -> Ready | Errors:
     meta = SaveMetadata.load(view.get("private_metadata"))
-    form, errors = read_page_form(view, needs_space=meta.page_id is None)
-    if form is None:
-        await ack(response_action="errors", errors=errors)
-        return
-    caller = Caller.of(context, body).at(meta.channel_id)
+    form = read_page_form(view, needs_space=meta.page_id is None)
+    if not isinstance(form, PageForm):
+        return form
     include = action_value(view, views.INCLUDE_ACTION) is None or checked(
         view, views.INCLUDE_ACTION, views.INCLUDE_VALUE
     )
@@ -79,26 +95,15 @@ async def _save(
         include_replies=include,
         idempotency_key=key,
     )
-    write = write_service(services, client)
-    job = save_job(services, write, req)
-    await _answer(ack, view, await _run(services, write, caller, key, job, "save-thread"))
+    return Ready(caller.at(meta.channel_id), key, save_job(services, write, req), "save-thread")
 
 
-async def _create(
-    services: Services,
-    ack: AsyncAck,
-    body: View,
-    view: View,
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-) -> None:
-    form, errors = read_page_form(view, needs_space=True)
-    if form is None:
-        await ack(response_action="errors", errors=errors)
-        return
+def _create(services: Services, write: WriteService, caller: Caller, view: View) -> Ready | Errors:
+    form = read_page_form(view, needs_space=True)
+    if not isinstance(form, PageForm):
+        return form
     assert form.space is not None  # needs_space
-    meta = CreateMetadata.load(view.get("private_metadata"))
-    caller = Caller.of(context, body).at(meta.channel_id)
+    caller = caller.at(CreateMetadata.load(view.get("private_metadata")).channel_id)
     text = text_value(view, views.BODY_ACTION)
     values = [form.space.value, form.parent_id, form.title, text]
     key = submission_key("create", str(view.get("id")), values)
@@ -112,30 +117,18 @@ async def _create(
         title=form.title,
         body=text,
     )
-    write = write_service(services, client)
-    job = create_job(services, write, req)
-    await _answer(ack, view, await _run(services, write, caller, key, job, "create-page"))
+    return Ready(caller, key, create_job(services, write, req), "create-page")
 
 
-async def _comment(
-    services: Services,
-    ack: AsyncAck,
-    body: View,
-    view: View,
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-) -> None:
+def _comment(services: Services, write: WriteService, caller: Caller, view: View) -> Ready | Errors:
     page_id = selected_value(view, views.PAGE_ACTION)
     text = text_value(view, views.TEXT_ACTION)
     ref = parse_ref_value(page_id) if page_id else None
     if ref is None:
-        await ack(response_action="errors", errors={views.PAGE_BLOCK: "Choose a page."})
-        return
+        return {views.PAGE_BLOCK: "Choose a page."}
     if not text:
-        await ack(response_action="errors", errors={views.TEXT_BLOCK: "Write a comment."})
-        return
-    meta = CommentMetadata.load(view.get("private_metadata"))
-    caller = Caller.of(context, body).at(meta.channel_id)
+        return {views.TEXT_BLOCK: "Write a comment."}
+    caller = caller.at(CommentMetadata.load(view.get("private_metadata")).channel_id)
     key = submission_key("comment", str(view.get("id")), [page_id, text])
     req = CommentRequest(
         team_id=caller.team_id,
@@ -145,24 +138,4 @@ async def _comment(
         text=text,
         slack_escaped=False,
     )
-    write = write_service(services, client)
-    job = comment_job(services, write, req)
-    await _answer(ack, view, await _run(services, write, caller, key, job, "comment"))
-
-
-async def _run(
-    services: Services, write: WriteService, caller: Caller, key: str, job: Job, name: str
-) -> Errors | None:
-    """Run the submission once; the errors to show in the form, if any came in time."""
-
-    async def repeat(page_id: str) -> str:
-        return await already(services, caller, page_id)
-
-    return await write.runner.run_submission(key, caller, job, name=name, repeat=repeat)
-
-
-async def _answer(ack: AsyncAck, view: View, errors: Errors | None) -> None:
-    if errors:
-        await ack(response_action="errors", errors=placed(view, errors))
-    else:
-        await ack()
+    return Ready(caller, key, comment_job(services, write, req), "comment")
