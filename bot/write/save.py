@@ -101,7 +101,7 @@ class SaveThread:
             raise ThreadBusy
         try:
             async with kept(saves, lease):
-                result = await self._save(req, preflight, lease, resumed)
+                result = await self._save(req, preflight, lease)
         except SaveTakenOver:
             log.warning("save taken over by another process channel=%s ts=%s", *lease.key[1:])
             return None
@@ -133,9 +133,7 @@ class SaveThread:
         await self._store.saves.fail(lease.key, lease.owner)
         return True
 
-    async def _save(
-        self, req: SaveRequest, preflight: Preflight, lease: Lease, resumed: bool
-    ) -> SaveResult:
+    async def _save(self, req: SaveRequest, preflight: Preflight, lease: Lease) -> SaveResult:
         confluence = await self._access.client_for(req.team_id, req.user_id)
         existing, space_id = await find_target(confluence, self._store.threads, req, lease.left)
         preflight.passed()
