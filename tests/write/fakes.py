@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,8 +124,7 @@ class RecordingNotifier:
         self.told.append((user_id, channel_id, text))
 
     async def tell_failure(self, user_id: str, channel_id: str | None) -> None:
-        import sys
-
+        # Called while the failure is handled, as the real notifier words it from there.
         self.failures.append((user_id, channel_id, sys.exc_info()[1]))
 
     def texts(self) -> list[str]:
