@@ -175,7 +175,7 @@ async def end_to_end(messages: list[dict[str, Any]]) -> None:
                     "message": {**messages[0], "thread_ts": parent_ts, "reply_count": 999},
                 }
             )
-            await services.tasks.wait_idle()
+            await services.background.wait_idle()
             view = next(iter(slack.views.values()))
             values = {
                 "space": {
@@ -200,7 +200,7 @@ async def end_to_end(messages: list[dict[str, Any]]) -> None:
                     "view": {**view, "state": {"values": values}},
                 }
             )
-            await services.tasks.wait_idle()
+            await services.background.wait_idle()
             elapsed = time.perf_counter() - start
         await services.aclose()
     pages = [

@@ -36,7 +36,7 @@ def build_services(
         settings=settings,
         confluence=client_from_settings(settings, transport=confluence_transport, observer=metrics),
         store=Store.from_url(settings.database_url),
-        tasks=tasks,
+        background=tasks,
         metrics=metrics,
     )
 

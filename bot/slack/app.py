@@ -19,7 +19,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.config import Settings
 from bot.logs import new_request_id
 from bot.metrics import Metrics
-from bot.slack import oops, replay
+from bot.slack import failure_notice, replay
 from bot.slack.authorization import CachedAuthorization
 from bot.slack.listeners import register
 from bot.slack.logged_respond import LoggedRespond, refuse_foreign
@@ -127,16 +127,12 @@ def create_app(
     async def on_error(
         error: Exception, body: dict[str, Any], context: AsyncBoltContext
     ) -> BoltResponse | None:
-        user = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else None
-        user = user or body.get("user_id")
         kind = body.get("type") or ("command" if body.get("command") else "unknown")
         log.error(
             "unhandled error kind=%s team=%s user=%s",
             kind,
-            (body.get("team") or {}).get("id")
-            if isinstance(body.get("team"), dict)
-            else body.get("team_id"),
-            user,
+            context.team_id,
+            context.user_id,
             exc_info=error,
         )
         response_url = body.get("response_url")
@@ -147,7 +143,7 @@ def create_app(
         else:
             try:
                 await AsyncWebhookClient(response_url).send(
-                    text=oops.failure_text(error),
+                    text=failure_notice.failure_text(error),
                     response_type="ephemeral",
                     replace_original=False,
                 )

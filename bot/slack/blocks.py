@@ -31,7 +31,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.slack import block_limits as lim
+from bot.slack import block_limits
 
 Block = dict[str, Any]
 Element = dict[str, Any]
@@ -105,12 +105,12 @@ def section(
     """Section with mrkdwn `text` (≤ 3000) and/or up to 10 mrkdwn `fields` (≤ 2000 each)."""
     if text is None and not fields:
         raise ValueError("a section needs text or fields")
-    if fields is not None and len(fields) > lim.SECTION_FIELDS:
-        raise ValueError(f"a section takes at most {lim.SECTION_FIELDS} fields")
-    _check_id("block_id", block_id, lim.BLOCK_ID)
+    if fields is not None and len(fields) > block_limits.SECTION_FIELDS:
+        raise ValueError(f"a section takes at most {block_limits.SECTION_FIELDS} fields")
+    _check_id("block_id", block_id, block_limits.BLOCK_ID)
     block = SectionBlock(
-        text=_mrkdwn(text, lim.SECTION_TEXT) if text is not None else None,
-        fields=[_mrkdwn(f, lim.SECTION_FIELD_TEXT) for f in fields] if fields else None,
+        text=_mrkdwn(text, block_limits.SECTION_TEXT) if text is not None else None,
+        fields=[_mrkdwn(f, block_limits.SECTION_FIELD_TEXT) for f in fields] if fields else None,
         accessory=accessory,
         block_id=block_id,
     )
@@ -119,16 +119,16 @@ def section(
 
 def header(text: str, *, block_id: str | None = None) -> Block:
     """Header with plain text cut to 150 characters."""
-    _check_id("block_id", block_id, lim.BLOCK_ID)
-    return HeaderBlock(text=_plain(text, lim.HEADER_TEXT), block_id=block_id).to_dict()
+    _check_id("block_id", block_id, block_limits.BLOCK_ID)
+    return HeaderBlock(text=_plain(text, block_limits.HEADER_TEXT), block_id=block_id).to_dict()
 
 
 def context(*texts: str, block_id: str | None = None) -> Block:
     """Context line of 1–10 mrkdwn elements."""
-    if not 1 <= len(texts) <= lim.CONTEXT_ELEMENTS:
-        raise ValueError(f"a context block takes 1 to {lim.CONTEXT_ELEMENTS} elements")
-    _check_id("block_id", block_id, lim.BLOCK_ID)
-    elements = [_mrkdwn(t, lim.CONTEXT_TEXT) for t in texts]
+    if not 1 <= len(texts) <= block_limits.CONTEXT_ELEMENTS:
+        raise ValueError(f"a context block takes 1 to {block_limits.CONTEXT_ELEMENTS} elements")
+    _check_id("block_id", block_id, block_limits.BLOCK_ID)
+    elements = [_mrkdwn(t, block_limits.CONTEXT_TEXT) for t in texts]
     return ContextBlock(elements=elements, block_id=block_id).to_dict()
 
 
@@ -144,32 +144,36 @@ def button(
     style: Literal["primary", "danger"] | None = None,
 ) -> Element:
     """Button; text is cut to 75, but a value over 2000 raises — keep state small."""
-    _check_id("action_id", action_id, lim.ACTION_ID)
-    _check_id("button value", value, lim.BUTTON_VALUE)
-    _check_id("button url", url, lim.BUTTON_URL)
+    _check_id("action_id", action_id, block_limits.ACTION_ID)
+    _check_id("button value", value, block_limits.BUTTON_VALUE)
+    _check_id("button url", url, block_limits.BUTTON_URL)
     if style not in (None, "primary", "danger"):
         raise ValueError("button style must be primary or danger")
     element = ButtonElement(
-        text=_plain(text, lim.BUTTON_TEXT), action_id=action_id, value=value, url=url, style=style
+        text=_plain(text, block_limits.BUTTON_TEXT),
+        action_id=action_id,
+        value=value,
+        url=url,
+        style=style,
     )
     return element.to_dict()
 
 
 def actions(*elements: Element, block_id: str | None = None) -> Block:
     """Actions block of 1–25 interactive elements."""
-    if not 1 <= len(elements) <= lim.ACTIONS_ELEMENTS:
-        raise ValueError(f"an actions block takes 1 to {lim.ACTIONS_ELEMENTS} elements")
-    _check_id("block_id", block_id, lim.BLOCK_ID)
+    if not 1 <= len(elements) <= block_limits.ACTIONS_ELEMENTS:
+        raise ValueError(f"an actions block takes 1 to {block_limits.ACTIONS_ELEMENTS} elements")
+    _check_id("block_id", block_id, block_limits.BLOCK_ID)
     return ActionsBlock(elements=list(elements), block_id=block_id).to_dict()
 
 
 def option(text: str, value: str, *, description: str | None = None) -> Element:
     """Select option: text cut to 75; a value over 150 raises (it comes back to us)."""
-    _check_id("option value", value, lim.OPTION_VALUE)
+    _check_id("option value", value, block_limits.OPTION_VALUE)
     built = Option(
         value=value,
-        text=_plain(text, lim.OPTION_TEXT),
-        description=_plain(description, lim.OPTION_TEXT) if description else None,
+        text=_plain(text, block_limits.OPTION_TEXT),
+        description=_plain(description, block_limits.OPTION_TEXT) if description else None,
     )
     return built.to_dict()
 
@@ -182,10 +186,10 @@ def external_select(
     initial_option: Element | None = None,
 ) -> Element:
     """Select whose options Slack loads from our options endpoint (block_suggestion)."""
-    _check_id("action_id", action_id, lim.ACTION_ID)
+    _check_id("action_id", action_id, block_limits.ACTION_ID)
     element = ExternalDataSelectElement(
         action_id=action_id,
-        placeholder=_plain(placeholder, lim.PLACEHOLDER_TEXT),
+        placeholder=_plain(placeholder, block_limits.PLACEHOLDER_TEXT),
         min_query_length=min_query_length,
     ).to_dict()
     if initial_option:
@@ -201,14 +205,14 @@ def static_select(
     initial_option: Element | None = None,
 ) -> Element:
     """Select with up to 100 options given inline (see `option`)."""
-    if not 1 <= len(options) <= lim.OPTIONS_PER_SELECT:
-        raise ValueError(f"a select takes 1 to {lim.OPTIONS_PER_SELECT} options")
-    _check_id("action_id", action_id, lim.ACTION_ID)
+    if not 1 <= len(options) <= block_limits.OPTIONS_PER_SELECT:
+        raise ValueError(f"a select takes 1 to {block_limits.OPTIONS_PER_SELECT} options")
+    _check_id("action_id", action_id, block_limits.ACTION_ID)
     # Options arrive as dicts built by `option`; slack_sdk's model wants Option objects.
     element: Element = {
         "type": "static_select",
         "action_id": action_id,
-        "placeholder": _plain(placeholder, lim.PLACEHOLDER_TEXT).to_dict(),
+        "placeholder": _plain(placeholder, block_limits.PLACEHOLDER_TEXT).to_dict(),
         "options": list(options),
     }
     if initial_option:
@@ -218,7 +222,7 @@ def static_select(
 
 def options_response(options: Sequence[Element]) -> dict[str, Any]:
     """Body answering an external select's options request; capped at 100 options."""
-    return {"options": list(options[: lim.OPTIONS_PER_SELECT])}
+    return {"options": list(options[: block_limits.OPTIONS_PER_SELECT])}
 
 
 def plain_text_input(
@@ -231,15 +235,15 @@ def plain_text_input(
     max_length: int | None = None,
 ) -> Element:
     """Text input; max_length must be 1..3000 and initial_value is cut to fit it."""
-    _check_id("action_id", action_id, lim.ACTION_ID)
-    if max_length is not None and not 1 <= max_length <= lim.PLAIN_TEXT_INPUT_MAX_LENGTH:
-        raise ValueError(f"max_length must be 1..{lim.PLAIN_TEXT_INPUT_MAX_LENGTH}")
-    cap = max_length or lim.PLAIN_TEXT_INPUT_MAX_LENGTH
+    _check_id("action_id", action_id, block_limits.ACTION_ID)
+    if max_length is not None and not 1 <= max_length <= block_limits.PLAIN_TEXT_INPUT_MAX_LENGTH:
+        raise ValueError(f"max_length must be 1..{block_limits.PLAIN_TEXT_INPUT_MAX_LENGTH}")
+    cap = max_length or block_limits.PLAIN_TEXT_INPUT_MAX_LENGTH
     element = PlainTextInputElement(
         action_id=action_id,
         multiline=multiline or None,
         initial_value=truncate(initial_value, cap) if initial_value else None,
-        placeholder=_plain(placeholder, lim.PLACEHOLDER_TEXT) if placeholder else None,
+        placeholder=_plain(placeholder, block_limits.PLACEHOLDER_TEXT) if placeholder else None,
         min_length=min_length,
         max_length=max_length,
     )
@@ -256,13 +260,13 @@ def input_block(
     dispatch_action: bool = False,
 ) -> Block:
     """Input block (modals and Home only); label and hint cut to 2000."""
-    _check_id("block_id", block_id, lim.BLOCK_ID)
+    _check_id("block_id", block_id, block_limits.BLOCK_ID)
     block = InputBlock(
-        label=_plain(label, lim.INPUT_LABEL),
+        label=_plain(label, block_limits.INPUT_LABEL),
         element=element,
         block_id=block_id,
         optional=optional or None,
-        hint=_plain(hint, lim.INPUT_HINT) if hint else None,
+        hint=_plain(hint, block_limits.INPUT_HINT) if hint else None,
         dispatch_action=dispatch_action or None,
     )
     return block.to_dict()
@@ -279,9 +283,9 @@ def message(text: str, blocks: Sequence[Block] = ()) -> dict[str, Any]:
     """chat.postMessage/update/respond arguments: fallback `text` (required) plus ≤ 50 blocks."""
     if not text.strip():
         raise ValueError("messages need fallback text for notifications and screen readers")
-    payload: dict[str, Any] = {"text": truncate(text, lim.MESSAGE_TEXT)}
+    payload: dict[str, Any] = {"text": truncate(text, block_limits.MESSAGE_TEXT)}
     if blocks:
-        payload["blocks"] = _capped(blocks, lim.MESSAGE_BLOCKS)
+        payload["blocks"] = _capped(blocks, block_limits.MESSAGE_BLOCKS)
     return payload
 
 
@@ -298,23 +302,23 @@ def modal(
 ) -> dict[str, Any]:
     """Modal view. Title/submit/close are cut to 24; more than 100 blocks or private_metadata
     over 3000 raise, because dropping inputs or state would break the submission."""
-    if not 1 <= len(blocks) <= lim.VIEW_BLOCKS:
-        raise ValueError(f"a modal takes 1 to {lim.VIEW_BLOCKS} blocks")
+    if not 1 <= len(blocks) <= block_limits.VIEW_BLOCKS:
+        raise ValueError(f"a modal takes 1 to {block_limits.VIEW_BLOCKS} blocks")
     if not submit and any(b.get("type") == "input" for b in blocks):
         raise ValueError("a modal with input blocks needs a submit label")
-    _check_id("private_metadata", private_metadata, lim.PRIVATE_METADATA)
-    _check_id("callback_id", callback_id, lim.CALLBACK_ID)
-    _check_id("external_id", external_id, lim.EXTERNAL_ID)
+    _check_id("private_metadata", private_metadata, block_limits.PRIVATE_METADATA)
+    _check_id("callback_id", callback_id, block_limits.CALLBACK_ID)
+    _check_id("external_id", external_id, block_limits.EXTERNAL_ID)
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": callback_id,
-        "title": _plain(title, lim.MODAL_TITLE).to_dict(),
+        "title": _plain(title, block_limits.MODAL_TITLE).to_dict(),
         "blocks": list(blocks),
     }
     if submit:
-        view["submit"] = _plain(submit, lim.MODAL_TITLE).to_dict()
+        view["submit"] = _plain(submit, block_limits.MODAL_TITLE).to_dict()
     if close:
-        view["close"] = _plain(close, lim.MODAL_TITLE).to_dict()
+        view["close"] = _plain(close, block_limits.MODAL_TITLE).to_dict()
     if private_metadata:
         view["private_metadata"] = private_metadata
     if external_id:
@@ -326,8 +330,8 @@ def modal(
 
 def home(blocks: Sequence[Block], *, private_metadata: str = "") -> dict[str, Any]:
     """App Home view; more than 100 blocks are capped with a final "…and N more" context."""
-    _check_id("private_metadata", private_metadata, lim.PRIVATE_METADATA)
-    view: dict[str, Any] = {"type": "home", "blocks": _capped(blocks, lim.VIEW_BLOCKS)}
+    _check_id("private_metadata", private_metadata, block_limits.PRIVATE_METADATA)
+    view: dict[str, Any] = {"type": "home", "blocks": _capped(blocks, block_limits.VIEW_BLOCKS)}
     if private_metadata:
         view["private_metadata"] = private_metadata
     return view

@@ -7,13 +7,26 @@ from dataclasses import dataclass
 from slack_bolt.async_app import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.caller import Caller
+
 
 @dataclass(frozen=True)
 class CommandContext:
-    team_id: str | None
-    user_id: str
-    user_name: str | None
-    channel_id: str | None
+    caller: Caller
     trigger_id: str | None
     respond: AsyncRespond
     client: AsyncWebClient
+
+    # The caller's ids, for handlers not yet reading `caller` (digest commands, until the
+    # digest side moves to it).
+    @property
+    def team_id(self) -> str | None:
+        return self.caller.team_id
+
+    @property
+    def user_id(self) -> str:
+        return self.caller.user_id
+
+    @property
+    def channel_id(self) -> str | None:
+        return self.caller.channel_id

@@ -20,6 +20,7 @@ from bot.confluence.errors import (
     TransportError,
 )
 from bot.slack.blocks import mrkdwn_escape
+from bot.slack.identity import ConnectionPending, IdentityRequired, ReconnectNeeded
 
 
 def user_message(exc: ConfluenceError) -> str:
@@ -76,11 +77,8 @@ def missing_spaces(keys: Sequence[str]) -> str:
     return f":mag: {said} Check the key in the space's URL: …/spaces/KEY/…"
 
 
-def short_message(exc: ConfluenceError) -> str:
+def short_message(exc: ConfluenceError | IdentityRequired) -> str:
     """At most 75 characters of plain text (Slack's limit for an option's text)."""
-    # Imported here: bot.slack.identity's refusals are ConfluenceErrors defined over there.
-    from bot.slack.identity import ConnectionPending, IdentityRequired, ReconnectNeeded
-
     if isinstance(exc, ReconnectNeeded | ExpiredGrant):
         return "⚠ Your connection stopped working: run /confluence connect"
     if isinstance(exc, ConnectionPending):

@@ -30,7 +30,7 @@ def _probe_routes(
         body: dict[str, object] = {
             "ok": ok,
             "store": problem or "ok",
-            "background_tasks": services.tasks.pending,
+            "background_tasks": services.background.pending,
         }
         if slack_connected is not None:  # Socket Mode: the session is part of being healthy
             connected = await slack_connected()

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.confluence import ConfluenceError
 from bot.store import UserConnection
 
 UserAuth = Literal["optional", "required"]
@@ -30,11 +29,12 @@ RECONNECT = (
 )
 
 
-class IdentityRequired(ConfluenceError):
+class IdentityRequired(Exception):
     """The user may not act in Confluence right now; `user_text` says what to do.
 
-    A ConfluenceError so that every `except ConfluenceError` path already reports it, and
-    raised before any request is made.
+    The app's own decision, made before any request reaches Confluence: not a ConfluenceError,
+    so callers that act for a user catch it beside ConfluenceError (Services.on_confluence_error
+    words both).
     """
 
     user_text = CONNECT_FIRST

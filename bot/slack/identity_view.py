@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack import blocks as bk
+from bot.slack import blocks
 from bot.store import UserConnection
 
 CHECK_ACTION = "identity_check"
@@ -29,28 +29,28 @@ DIRECT_MODE = (
 
 def who(link: UserConnection) -> str:
     """ "*Ada Lovelace* (ada@example.com)" from what the connection reported."""
-    name = bk.mrkdwn_escape(link.atlassian_name or link.atlassian_account_id or "your account")
-    email = f" ({bk.mrkdwn_escape(link.atlassian_email)})" if link.atlassian_email else ""
+    name = blocks.mrkdwn_escape(link.atlassian_name or link.atlassian_account_id or "your account")
+    email = f" ({blocks.mrkdwn_escape(link.atlassian_email)})" if link.atlassian_email else ""
     return f"*{name}*{email}"
 
 
 def site_label(site_url: str | None) -> str:
     if not site_url:
         return "the Confluence site"
-    return bk.link(site_url, site_url.removeprefix("https://"))
+    return blocks.link(site_url, site_url.removeprefix("https://"))
 
 
 def direct_mode_text(email: str | None) -> str:
-    return DIRECT_MODE.format(who=f" ({bk.mrkdwn_escape(email)})" if email else "")
+    return DIRECT_MODE.format(who=f" ({blocks.mrkdwn_escape(email)})" if email else "")
 
 
 def _authorise_buttons(connection_id: str, url: str | None) -> list[dict[str, Any]]:
     buttons = []
     if url:
         buttons.append(
-            bk.button("Sign in with Atlassian", OPEN_LINK_ACTION, url=url, style="primary")
+            blocks.button("Sign in with Atlassian", OPEN_LINK_ACTION, url=url, style="primary")
         )
-    buttons.append(bk.button(DONE_LABEL, CHECK_ACTION, value=connection_id))
+    buttons.append(blocks.button(DONE_LABEL, CHECK_ACTION, value=connection_id))
     return buttons
 
 
@@ -64,16 +64,16 @@ def authorise_message(
             if reused
             else "Let me act in Confluence as you: "
         )
-        text = f"{lead}open {bk.link(url, 'this Atlassian sign-in link')} and allow access, then click *{DONE_LABEL}*."
+        text = f"{lead}open {blocks.link(url, 'this Atlassian sign-in link')} and allow access, then click *{DONE_LABEL}*."
     else:
         text = "Maton did not give me a sign-in link. Try `/confluence connect` again in a minute."
-    blocks = [bk.section(note)] if note else []
-    blocks += [
-        bk.section(text),
-        bk.actions(*_authorise_buttons(connection_id, url)),
-        bk.context(TOKENS_NOTE),
+    shown = [blocks.section(note)] if note else []
+    shown += [
+        blocks.section(text),
+        blocks.actions(*_authorise_buttons(connection_id, url)),
+        blocks.context(TOKENS_NOTE),
     ]
-    return bk.message(f"{note} {text}" if note else text, blocks)
+    return blocks.message(f"{note} {text}" if note else text, shown)
 
 
 def connected_text(link: UserConnection, site_url: str | None) -> str:
@@ -93,9 +93,9 @@ def home_blocks(
 ) -> list[dict[str, Any]]:
     """App Home: the user's Confluence identity and the buttons that change it."""
     if direct:
-        return [bk.section(direct_mode_text(direct_email))]
-    connect = bk.button("Connect my Atlassian account", CONNECT_ACTION, style="primary")
-    disconnect = bk.button("Disconnect", DISCONNECT_ACTION, style="danger")
+        return [blocks.section(direct_mode_text(direct_email))]
+    connect = blocks.button("Connect my Atlassian account", CONNECT_ACTION, style="primary")
+    disconnect = blocks.button("Disconnect", DISCONNECT_ACTION, style="danger")
     if link is None:
         text = (
             ":link: *Your Confluence account:* not connected. This workspace asks everyone to "
@@ -105,32 +105,32 @@ def home_blocks(
             "through the app's shared connection, and what you write is marked "
             "“Posted from Slack by” you. Connect your own account to act as yourself."
         )
-        return [bk.section(text), bk.actions(connect)]
+        return [blocks.section(text), blocks.actions(connect)]
     if link.status == "active":
         return [
-            bk.section(f":white_check_mark: *Your Confluence account:* {who(link)}."),
-            bk.actions(disconnect),
+            blocks.section(f":white_check_mark: *Your Confluence account:* {who(link)}."),
+            blocks.actions(disconnect),
         ]
     if link.status == "stale":
         return [
-            bk.section(
+            blocks.section(
                 ":warning: *Your Confluence account:* the connection stopped working "
                 "(revoked or expired). Reconnect to keep acting as yourself."
             ),
-            bk.actions(
-                bk.button("Reconnect", CONNECT_ACTION, style="primary"),
+            blocks.actions(
+                blocks.button("Reconnect", CONNECT_ACTION, style="primary"),
                 disconnect,
             ),
         ]
     # pending
-    link_text = f"open {bk.link(url, 'the Atlassian sign-in link')}, " if url else ""
+    link_text = f"open {blocks.link(url, 'the Atlassian sign-in link')}, " if url else ""
     return [
-        bk.section(
+        blocks.section(
             ":hourglass: *Your Confluence account:* connecting. "
             f"To finish, {link_text}allow access, then click *{DONE_LABEL}*."
         ),
-        bk.actions(
-            *_authorise_buttons(link.connection_id, url), bk.button("Cancel", DISCONNECT_ACTION)
+        blocks.actions(
+            *_authorise_buttons(link.connection_id, url), blocks.button("Cancel", DISCONNECT_ACTION)
         ),
-        bk.context(TOKENS_NOTE),
+        blocks.context(TOKENS_NOTE),
     ]

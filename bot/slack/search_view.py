@@ -13,7 +13,16 @@ from typing import Any
 from bot.confluence import BlogPost, Page, SearchResult
 from bot.confluence.cql import convert_highlights
 from bot.convert import storage_to_mrkdwn
-from bot.slack import blocks as bk
+from bot.slack.blocks import (
+    actions,
+    button,
+    context,
+    link,
+    message,
+    mrkdwn_escape,
+    section,
+    truncate_mrkdwn,
+)
 
 SHARE_ACTION = "search_share"
 MORE_ACTION = "search_more"
@@ -101,7 +110,7 @@ def card_from_result(result: SearchResult) -> ResultCard:
     kind = TYPE_NAMES.get(result.content_type or "", (result.content_type or "").title())
     # Highlights become bold: escape the text first, then wrap the highlighted runs.
     excerpt = convert_highlights(
-        bk.mrkdwn_escape(html.unescape(result.excerpt).replace("\n", " ")).strip(),
+        mrkdwn_escape(html.unescape(result.excerpt).replace("\n", " ")).strip(),
         lambda s: f"*{s}*",
     )
     return ResultCard(
@@ -110,7 +119,7 @@ def card_from_result(result: SearchResult) -> ResultCard:
         space=html.unescape(result.space_name or ""),
         kind=kind,
         modified=_date(result.last_modified),
-        excerpt=bk.truncate_mrkdwn(excerpt, 400),
+        excerpt=truncate_mrkdwn(excerpt, 400),
     )
 
 
@@ -140,25 +149,41 @@ def shared_url(value: str) -> str | None:
 def card_blocks(
     card: ResultCard, *, accessory: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
-    title = f"*{bk.link(card.url, card.title)}*"
+    title = f"*{link(card.url, card.title)}*"
     meta = " · ".join(
         p
         for p in (
-            bk.mrkdwn_escape(card.space),
+            mrkdwn_escape(card.space),
             card.kind,
             card.modified and f"updated {card.modified}",
         )
         if p
     )
     text = title + (f"\n{meta}" if meta else "") + (f"\n{card.excerpt}" if card.excerpt else "")
-    return [bk.section(text, accessory=accessory)]
+    return [section(text, accessory=accessory)]
 
 
 def more_value(query: str, space: str | None, cursor: str, title: str) -> str | None:
+    """The More button's value (compact keys: a button value holds 2000 characters, and the
+    query and cursor take most of them); None when it would not fit."""
     value = json.dumps(
         {"q": query, "s": space, "c": cursor, "h": title}, separators=(",", ":"), ensure_ascii=False
     )
     return value if len(value) <= BUTTON_VALUE_LIMIT else None
+
+
+@dataclass(frozen=True)
+class MoreState:
+    """A More button's value, read: the search (or, without a query, recent) to continue."""
+
+    query: str
+    space_key: str | None
+    cursor: str
+
+
+def more_state(value: str) -> MoreState:
+    state = json.loads(value)
+    return MoreState(str(state.get("q") or ""), state.get("s"), str(state["c"]))
 
 
 def results_message(
@@ -169,19 +194,19 @@ def results_message(
     empty_hint: str,
 ) -> dict[str, Any]:
     if not cards:
-        return bk.message(
-            f"{heading}: no results", [bk.section(f"{heading}: *no results.*\n{empty_hint}")]
+        return message(
+            f"{heading}: no results", [section(f"{heading}: *no results.*\n{empty_hint}")]
         )
-    blocks: list[dict[str, Any]] = [bk.context(heading)]
+    blocks: list[dict[str, Any]] = [context(heading)]
     for card in cards:
-        share = bk.button("Share in channel", SHARE_ACTION, value=card.to_value())
+        share = button("Share in channel", SHARE_ACTION, value=card.to_value())
         blocks.extend(card_blocks(card, accessory=share))
     if more:
-        blocks.append(bk.actions(bk.button("More results", MORE_ACTION, value=more)))
-    fallback = f"{heading}: " + ", ".join(bk.mrkdwn_escape(c.title) for c in cards)
-    return bk.message(fallback, blocks)
+        blocks.append(actions(button("More results", MORE_ACTION, value=more)))
+    fallback = f"{heading}: " + ", ".join(mrkdwn_escape(c.title) for c in cards)
+    return message(fallback, blocks)
 
 
 def shared_message(card: ResultCard, user_id: str) -> dict[str, Any]:
-    blocks = [*card_blocks(card), bk.context(f"Shared by <@{user_id}>")]
-    return bk.message(f"{bk.mrkdwn_escape(card.title)} {card.url} (shared by <@{user_id}>)", blocks)
+    blocks = [*card_blocks(card), context(f"Shared by <@{user_id}>")]
+    return message(f"{mrkdwn_escape(card.title)} {card.url} (shared by <@{user_id}>)", blocks)

@@ -38,7 +38,7 @@ class Services:
     settings: Settings
     confluence: ConfluenceClient
     store: Store
-    tasks: BackgroundTasks
+    background: BackgroundTasks  # work started after a Slack ack (not Confluence's tasks)
     metrics: Metrics
 
     async def identity_for(self, team_id: str | None, user_id: str | None) -> Decision:
@@ -65,7 +65,7 @@ class Services:
     async def confluence_for(self, team_id: str | None, user_id: str | None) -> ConfluenceClient:
         """The client to act for this Slack user (their own Maton connection, or the shared one).
 
-        Raises IdentityRequired (a ConfluenceError) when the user must connect or reconnect first.
+        Raises IdentityRequired when the user must connect or reconnect first.
         """
         decision = await self.identity_for(team_id, user_id)
         if isinstance(decision, Own):
@@ -83,9 +83,15 @@ class Services:
         return attribution(decision, user_name)
 
     async def on_confluence_error(
-        self, exc: ConfluenceError, team_id: str | None, user_id: str | None, *, action: str
+        self,
+        exc: ConfluenceError | IdentityRequired,
+        team_id: str | None,
+        user_id: str | None,
+        *,
+        action: str,
     ) -> str:
-        """Log one line with context and return the sentence to show that user (privately).
+        """Log one line with context and return the sentence to show that user (privately):
+        for Confluence's refusals, and for ours (IdentityRequired: connect first).
 
         A failure of the user's own connection marks it stale and asks them to reconnect.
         """
@@ -140,6 +146,6 @@ class Services:
         return True
 
     async def aclose(self, *, drain_timeout: float = 10.0) -> None:
-        await self.tasks.drain(drain_timeout)
+        await self.background.drain(drain_timeout)
         await self.confluence.aclose()
         await self.store.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.slack import blocks as bk
+from bot.slack.blocks import context, link, mrkdwn_escape, section
 
 
 def unfurl_blocks(
@@ -18,14 +18,14 @@ def unfurl_blocks(
     updated: datetime | None,
     excerpt: str,
 ) -> list[dict[str, Any]]:
-    text = f"*{bk.link(url, title or '(untitled)')}*"
+    text = f"*{link(url, title or '(untitled)')}*"
     if excerpt:
         text += "\n" + excerpt
     meta = [kind]
     if space:
-        meta.append(bk.mrkdwn_escape(space))
+        meta.append(mrkdwn_escape(space))
     if author:
-        meta.append(f"by {bk.mrkdwn_escape(author)}")
+        meta.append(f"by {mrkdwn_escape(author)}")
     if updated:
         meta.append(f"updated {updated.strftime('%Y-%m-%d')}")
-    return [bk.section(text), bk.context(" · ".join(meta))]
+    return [section(text), context(" · ".join(meta))]

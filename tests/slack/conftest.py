@@ -119,7 +119,7 @@ class Harness:
         """Let Bolt finish listeners after the ack, then wait for the background work they started."""
         for _ in range(5):
             await asyncio.sleep(0.02)
-            await self.services.tasks.wait_idle()
+            await self.services.background.wait_idle()
 
     def answers(self, response_url: str) -> list[dict[str, Any]]:
         rid = response_url.rsplit("/", 1)[-1]

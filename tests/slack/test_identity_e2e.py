@@ -16,12 +16,13 @@ from bot.slack import connect_flow
 from bot.slack.identity import NotConnected
 from bot.slack.identity_view import CHECK_ACTION, CONNECT_ACTION, DISCONNECT_ACTION
 from bot.slack.search_view import MORE_ACTION
+from bot.slack.write import views
 from bot.slack.write.views import SPACE_ACTION, SPACE_BLOCK
 from tests.fakes.confluence_fake import FakeConfluence, RecordedRequest
 from tests.fakes.slack_fake import FakeSlack, validate_blocks
 from tests.fakes.slack_signing import interactivity_body
 from tests.slack.conftest import CHANNEL, TEAM, USER, Harness
-from tests.slack.harness_extra import global_shortcut, options_load
+from tests.slack.harness_extra import global_shortcut, options_load, selected, submit, typed
 from tests.slack.identity_harness import DIRECT, harness_with
 
 SITE = "https://acme.atlassian.net"
@@ -636,6 +637,27 @@ async def test_required_mode_space_picker_says_to_connect(required: Harness) -> 
     found = await options_load(h, view, SPACE_ACTION, SPACE_BLOCK, "eng")
     [problem] = found["options"]
     assert "/confluence connect" in problem["text"]["text"]
+
+
+async def test_required_mode_writes_ask_to_connect_before_reaching_confluence(
+    required: Harness,
+) -> None:
+    """The identity policy's refusal reaches a write as the same sentence: next to the create
+    form's space, and in answer to /confluence comment."""
+    h = required
+    await global_shortcut(h, "create_page")
+    view = list(h.slack.views.values())[-1]
+    values = {
+        SPACE_BLOCK: {SPACE_ACTION: selected("100001|ENG")},
+        views.TITLE_BLOCK: {views.TITLE_ACTION: typed("New idea")},
+        views.BODY_BLOCK: {views.BODY_ACTION: typed("text")},
+    }
+    answer = (await submit(h, view, values)).json()
+    assert answer["response_action"] == "errors"
+    assert "/confluence connect" in answer["errors"][SPACE_BLOCK]
+    _, url = await h.command("comment 123 hello")
+    assert "/confluence connect" in h.answer_text(url)
+    assert h.confluence.requests_to("POST", r"/pages$|/footer-comments$") == []
 
 
 async def test_stale_user_digest_subscribe_asks_to_reconnect(optional: Harness) -> None:

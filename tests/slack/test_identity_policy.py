@@ -97,7 +97,8 @@ def test_attribution_only_for_the_shared_identity() -> None:
     assert attribution(Own("conn-1", _link("active")), "Ada") is None
 
 
-def test_refusals_are_confluence_errors_with_their_own_sentences() -> None:
+def test_refusals_are_the_apps_own_not_confluence_errors_with_their_own_sentences() -> None:
+    # The app decides them before any request: Confluence's error tree stays Confluence's.
     refusals = [
         NotConnected("T1", "U1"),
         ConnectionPending("T1", "U1"),
@@ -106,7 +107,7 @@ def test_refusals_are_confluence_errors_with_their_own_sentences() -> None:
     texts = {exc.user_text for exc in refusals}
     assert len(texts) == 3
     for exc in refusals:
-        assert isinstance(exc, ConfluenceError)
+        assert not isinstance(exc, ConfluenceError)
         assert "U1" in str(exc)
         assert user_message(exc) != exc.user_text  # the generic mapping would lose the advice
 

@@ -20,9 +20,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.slack.write import views as v
-from bot.slack.write.save import PROPERTY_KEY
+from bot.slack.write import views
+from bot.slack.write.metadata import SaveMetadata
 from bot.store import Store
+from bot.write.save_target import PROPERTY_KEY
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.server import serve
 from tests.fakes.slack_fake import FakeSlack
@@ -118,12 +119,12 @@ async def _healthy(port: int, proc: asyncio.subprocess.Process, log: Path) -> No
 
 
 def _submission(space_id: str) -> bytes:
-    meta = v.SaveMeta(CHANNEL, THREAD_TS, THREAD_TS)
-    view = {**v.save_modal(meta, title=TITLE, is_thread=True), "id": "VCRASH0001", "hash": "h1"}
+    meta = SaveMetadata(channel_id=CHANNEL, thread_ts=THREAD_TS, message_ts=THREAD_TS)
+    view = {**views.save_modal(meta, title=TITLE, is_thread=True), "id": "VCRASH0001", "hash": "h1"}
     values = {
-        v.TITLE_BLOCK: {v.TITLE_ACTION: {"type": "plain_text_input", "value": TITLE}},
-        v.SPACE_BLOCK: {
-            v.SPACE_ACTION: {
+        views.TITLE_BLOCK: {views.TITLE_ACTION: {"type": "plain_text_input", "value": TITLE}},
+        views.SPACE_BLOCK: {
+            views.SPACE_ACTION: {
                 "type": "external_select",
                 "selected_option": {
                     "text": {"type": "plain_text", "text": "Engineering"},

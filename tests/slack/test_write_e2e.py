@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.slack.write import views as v
-from bot.slack.write.save import PROPERTY_KEY
+from bot.slack.write import views
+from bot.write.save_target import PROPERTY_KEY
 from tests.fakes.slack_fake import validate_view
 from tests.slack.conftest import CHANNEL, TEAM, USER, Harness
 from tests.slack.harness_extra import (
@@ -81,11 +81,13 @@ def _save_values(
     space: dict[str, Any] | None, title: str, *, include: bool = True
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
-        v.TITLE_BLOCK: {v.TITLE_ACTION: typed(title)},
-        v.INCLUDE_BLOCK: {v.INCLUDE_ACTION: ticked(v.INCLUDE_VALUE if include else None)},
+        views.TITLE_BLOCK: {views.TITLE_ACTION: typed(title)},
+        views.INCLUDE_BLOCK: {
+            views.INCLUDE_ACTION: ticked(views.INCLUDE_VALUE if include else None)
+        },
     }
     if space is not None:
-        values[v.SPACE_BLOCK] = {v.SPACE_ACTION: selected(f"{space['id']}|{space['key']}")}
+        values[views.SPACE_BLOCK] = {views.SPACE_ACTION: selected(f"{space['id']}|{space['key']}")}
     return values
 
 
@@ -198,7 +200,7 @@ async def test_double_submit_creates_one_page_and_resave_updates_it(
     await message_shortcut(harness, "save_thread", message)
     again = _opened_view(harness)
     assert "already saved" in dump(again["blocks"])
-    assert all(b.get("block_id") != v.SPACE_BLOCK for b in again["blocks"])
+    assert all(b.get("block_id") != views.SPACE_BLOCK for b in again["blocks"])
     await submit(harness, again, _save_values(None, "Deploy plan"))
     await harness.settle()
     (updated,) = _pages(harness, "Deploy plan")
@@ -219,32 +221,6 @@ async def test_double_submit_creates_one_page_and_resave_updates_it(
     assert len(page.properties) == 1
 
 
-async def test_two_modals_saving_one_thread_at_once_make_one_page(
-    harness: Harness, space: dict[str, Any]
-) -> None:
-    message = _seed_thread(harness, 3)
-    await message_shortcut(harness, "save_thread", message)
-    mine = _opened_view(harness)
-    await message_shortcut(harness, "save_thread", message)
-    theirs = _opened_view(harness)
-    assert mine["id"] != theirs["id"]
-    answers = await asyncio.gather(
-        submit(harness, mine, _save_values(space, "Deploy plan")),
-        submit(harness, theirs, _save_values(space, "Deploy plan (copy)")),
-    )
-    await harness.settle()
-    assert len(harness.confluence.requests_to("POST", r"/api/v2/pages$")) == 1
-    # The second is told in its modal (or privately, had the first taken over 2 s).
-    told = [a.text for a in answers] + [e["text"] for e in _ephemerals(harness)]
-    assert sum("being saved to Confluence right now" in t for t in told) == 1, told
-
-    # Once the first save is done the thread is free again: a later save updates that page.
-    await _save(harness, message, _save_values(None, "Deploy plan"))
-    assert len(harness.confluence.requests_to("POST", r"/api/v2/pages$")) == 1
-    (page,) = _pages(harness, "Deploy plan")
-    assert page.data["version"]["number"] == 2
-
-
 async def test_rate_limited_thread_read_waits_and_saves(
     harness: Harness, space: dict[str, Any]
 ) -> None:
@@ -259,29 +235,6 @@ async def test_rate_limited_thread_read_waits_and_saves(
     assert "reply 2" in page.storage
 
 
-async def test_lost_database_mapping_is_found_through_the_page_property(
-    harness: Harness, space: dict[str, Any]
-) -> None:
-    message = _seed_thread(harness, 2)
-    await _save(harness, message, _save_values(space, "Deploy plan"))
-    (page,) = _pages(harness, "Deploy plan")
-    assert await harness.services.store.threads.delete(TEAM, CHANNEL, message["ts"])
-
-    harness.slack.add_message(
-        CHANNEL,
-        {
-            "user": USER,
-            "text": "after restore",
-            "ts": "1700009999.000400",
-            "thread_ts": message["ts"],
-        },
-    )
-    await _save(harness, message, _save_values(space, "Deploy plan"))
-    (again,) = _pages(harness, "Deploy plan")
-    assert again.id == page.id and "after restore" in again.storage
-    assert len(harness.confluence.requests_to("POST", r"/api/v2/pages$")) == 1
-
-
 async def test_title_taken_by_another_page_is_an_inline_error(
     harness: Harness, space: dict[str, Any]
 ) -> None:
@@ -290,7 +243,7 @@ async def test_title_taken_by_another_page_is_an_inline_error(
     response, _ = await _save(harness, message, _save_values(space, "Deploy plan"))
     body = response.json()
     assert body["response_action"] == "errors"
-    assert "already exists" in body["errors"][v.TITLE_BLOCK]
+    assert "already exists" in body["errors"][views.TITLE_BLOCK]
     assert harness.confluence.requests_to("POST", r"/api/v2/pages$") == []
 
 
@@ -299,8 +252,8 @@ async def test_lone_message_without_replies_option(harness: Harness, space: dict
     harness.slack.add_message(CHANNEL, lone)
     await message_shortcut(harness, "save_thread", {**lone, "type": "message"})
     view = _opened_view(harness)
-    assert all(b.get("block_id") != v.INCLUDE_BLOCK for b in view["blocks"])
-    title_block = next(b for b in view["blocks"] if b.get("block_id") == v.TITLE_BLOCK)
+    assert all(b.get("block_id") != views.INCLUDE_BLOCK for b in view["blocks"])
+    title_block = next(b for b in view["blocks"] if b.get("block_id") == views.TITLE_BLOCK)
     assert title_block["element"]["initial_value"] == "Lone idea"
     await submit(harness, view, _save_values(space, "Lone idea"))
     await harness.settle()
@@ -327,7 +280,9 @@ def _mentioning(ts: str) -> dict[str, Any]:
 
 def _title_of(view: dict[str, Any]) -> str:
     block = next(
-        b for b in view["blocks"] if b.get("block_id") in (v.TITLE_BLOCK, v.TITLE_BLOCK_PARENT)
+        b
+        for b in view["blocks"]
+        if b.get("block_id") in (views.TITLE_BLOCK, views.TITLE_BLOCK_PARENT)
     )
     return str(block["element"]["initial_value"])
 
@@ -375,18 +330,20 @@ async def test_reply_without_include_saves_only_that_message(
     view = _opened_view(harness)
     # Opened with the reply's first line, then retitled after the thread's first message.
     (update,) = harness.slack.calls_to("views.update")
-    (title,) = [b for b in update.args["view"]["blocks"] if b["block_id"] == v.TITLE_BLOCK_PARENT]
+    (title,) = [
+        b for b in update.args["view"]["blocks"] if b["block_id"] == views.TITLE_BLOCK_PARENT
+    ]
     parent_title = title["element"]["initial_value"]
     assert parent_title == "Deploy plan for Friday <ac:structured-macro/>"
     view = harness.slack.views[view["id"]]
     harness.confluence.add_page("ENG", parent_title)
     taken = {
         **_save_values(space, parent_title, include=False),
-        v.TITLE_BLOCK_PARENT: {v.TITLE_ACTION: typed(parent_title)},
+        views.TITLE_BLOCK_PARENT: {views.TITLE_ACTION: typed(parent_title)},
     }
-    del taken[v.TITLE_BLOCK]
+    del taken[views.TITLE_BLOCK]
     response = await submit(harness, view, taken)
-    assert list(response.json()["errors"]) == [v.TITLE_BLOCK_PARENT]
+    assert list(response.json()["errors"]) == [views.TITLE_BLOCK_PARENT]
     await submit(harness, view, _save_values(space, "Just one", include=False))
     await harness.settle()
     (page,) = _pages(harness, "Just one")
@@ -430,21 +387,6 @@ async def test_expired_trigger_tells_the_user_to_try_again(harness: Harness) -> 
     assert note["user"] == USER and "try again" in note["text"]
 
 
-async def test_confluence_failure_during_save_is_told_privately(
-    harness: Harness, space: dict[str, Any]
-) -> None:
-    message = _seed_thread(harness, 1)
-    harness.confluence.fail(r"/api/v2/pages$", 403, method="POST")
-    await _save(harness, message, _save_values(space, "Deploy plan"))
-    assert _pages(harness, "Deploy plan") == []
-    assert any("permission" in e["text"] for e in _ephemerals(harness))
-    # The failure is not remembered as a result: the same values may be submitted again.
-    view = _opened_view(harness)
-    await submit(harness, view, _save_values(space, "Deploy plan"))
-    await harness.settle()
-    assert len(_pages(harness, "Deploy plan")) == 1
-
-
 # ---------------------------------------------------------------- options loads
 
 
@@ -455,25 +397,25 @@ async def test_space_and_parent_options(harness: Harness, space: dict[str, Any])
     await global_shortcut(harness, "create_page")
     view = _opened_view(harness)
 
-    found = await options_load(harness, view, v.SPACE_ACTION, v.SPACE_BLOCK, "eng")
+    found = await options_load(harness, view, views.SPACE_ACTION, views.SPACE_BLOCK, "eng")
     assert [o["value"] for o in found["options"]] == [f"{space['id']}|ENG"]
     assert found["options"][0]["text"]["text"] == "Engineering (ENG)"
-    everything = await options_load(harness, view, v.SPACE_ACTION, v.SPACE_BLOCK, "")
+    everything = await options_load(harness, view, views.SPACE_ACTION, views.SPACE_BLOCK, "")
     assert len(everything["options"]) == 2
 
-    nothing = await options_load(harness, view, v.PARENT_ACTION, "parent-none", "run")
+    nothing = await options_load(harness, view, views.PARENT_ACTION, "parent-none", "run")
     assert nothing == {"options": []}
-    state = {v.SPACE_BLOCK: {v.SPACE_ACTION: selected(f"{space['id']}|ENG")}}
-    parents = await options_load(harness, view, v.PARENT_ACTION, "parent-none", "run", state)
+    state = {views.SPACE_BLOCK: {views.SPACE_ACTION: selected(f"{space['id']}|ENG")}}
+    parents = await options_load(harness, view, views.PARENT_ACTION, "parent-none", "run", state)
     assert [o["text"]["text"] for o in parents["options"]] == ["Runbooks"]
 
     # Choosing the space rebuilds the modal, keeping the space for the parent type-ahead.
     await view_action(
         harness,
         view,
-        v.SPACE_ACTION,
-        v.SPACE_BLOCK,
-        state[v.SPACE_BLOCK][v.SPACE_ACTION]["selected_option"],
+        views.SPACE_ACTION,
+        views.SPACE_BLOCK,
+        state[views.SPACE_BLOCK][views.SPACE_ACTION]["selected_option"],
         state,
     )
     (update,) = harness.slack.calls_to("views.update")
@@ -481,7 +423,7 @@ async def test_space_and_parent_options(harness: Harness, space: dict[str, Any])
     assert validate_view(update.args["view"]) == []
     updated = harness.slack.views[view["id"]]
     from_meta = await options_load(
-        harness, updated, v.PARENT_ACTION, f"parent-{space['id']}", "rel"
+        harness, updated, views.PARENT_ACTION, f"parent-{space['id']}", "rel"
     )
     assert [o["text"]["text"] for o in from_meta["options"]] == ["Release notes"]
 
@@ -492,14 +434,14 @@ async def test_options_load_failure_shows_in_the_list_and_cannot_be_chosen(
     await global_shortcut(harness, "create_page")
     view = _opened_view(harness)
     harness.confluence.fail(r"/spaces$", 503, times=5, headers={"Retry-After": "0"})
-    found = await options_load(harness, view, v.SPACE_ACTION, v.SPACE_BLOCK, "eng")
+    found = await options_load(harness, view, views.SPACE_ACTION, views.SPACE_BLOCK, "eng")
     [problem] = found["options"]
     assert "Confluence isn't answering" in problem["text"]["text"]
     assert len(problem["text"]["text"]) <= 75  # Slack's limit for option text
-    chosen = {v.SPACE_BLOCK: {v.SPACE_ACTION: selected(problem["value"])}}
+    chosen = {views.SPACE_BLOCK: {views.SPACE_ACTION: selected(problem["value"])}}
     answer = await submit(harness, view, {**_create_values(space, "T", ""), **chosen})
-    assert answer.json()["errors"][v.SPACE_BLOCK] == "Choose a space."
-    bad_parent = {"parent-none": {v.PARENT_ACTION: selected(problem["value"])}}
+    assert answer.json()["errors"][views.SPACE_BLOCK] == "Choose a space."
+    bad_parent = {"parent-none": {views.PARENT_ACTION: selected(problem["value"])}}
     answer = await submit(harness, view, {**_create_values(space, "T", ""), **bad_parent})
     assert "parent-none" in answer.json()["errors"]
     assert harness.confluence.requests_to("POST", r"/api/v2/pages$") == []
@@ -510,7 +452,7 @@ async def test_options_are_capped_at_100(harness: Harness) -> None:
         harness.confluence.add_space(f"S{i:03d}", f"Space {i}")
     await global_shortcut(harness, "create_page")
     found = await options_load(
-        harness, _opened_view(harness), v.SPACE_ACTION, v.SPACE_BLOCK, "space"
+        harness, _opened_view(harness), views.SPACE_ACTION, views.SPACE_BLOCK, "space"
     )
     assert len(found["options"]) == 100
 
@@ -520,10 +462,10 @@ async def test_options_are_capped_at_100(harness: Harness) -> None:
 
 def _create_values(space: dict[str, Any], title: str, body: str) -> dict[str, Any]:
     return {
-        v.SPACE_BLOCK: {v.SPACE_ACTION: selected(f"{space['id']}|{space['key']}")},
-        "parent-none": {v.PARENT_ACTION: {"type": "external_select", "selected_option": None}},
-        v.TITLE_BLOCK: {v.TITLE_ACTION: typed(title)},
-        v.BODY_BLOCK: {v.BODY_ACTION: typed(body)},
+        views.SPACE_BLOCK: {views.SPACE_ACTION: selected(f"{space['id']}|{space['key']}")},
+        "parent-none": {views.PARENT_ACTION: {"type": "external_select", "selected_option": None}},
+        views.TITLE_BLOCK: {views.TITLE_ACTION: typed(title)},
+        views.BODY_BLOCK: {views.BODY_ACTION: typed(body)},
     }
 
 
@@ -558,7 +500,7 @@ async def test_control_characters_never_reach_confluence_titles(
     response = await submit(
         harness, _opened_view(harness), _create_values(space, "\x00\t\x01", "x")
     )
-    assert response.json()["errors"][v.TITLE_BLOCK] == "Give the page a title."
+    assert response.json()["errors"][views.TITLE_BLOCK] == "Give the page a title."
 
 
 async def test_create_page_duplicate_title_is_an_inline_error(
@@ -568,7 +510,10 @@ async def test_create_page_duplicate_title_is_an_inline_error(
     await global_shortcut(harness, "create_page")
     response = await submit(harness, _opened_view(harness), _create_values(space, "Taken", "x"))
     body = response.json()
-    assert body["response_action"] == "errors" and "already exists" in body["errors"][v.TITLE_BLOCK]
+    assert (
+        body["response_action"] == "errors"
+        and "already exists" in body["errors"][views.TITLE_BLOCK]
+    )
     await harness.settle()
     assert len(_pages(harness, "Taken")) == 1
     assert harness.slack.calls_to("chat.postMessage") == []
@@ -578,8 +523,8 @@ async def test_slash_create_opens_the_modal_with_the_title(harness: Harness) -> 
     response, url = await harness.command("create Weekly notes")
     assert response.status_code == 200
     view = harness.slack.calls_to("views.open")[-1].args["view"]
-    assert view["callback_id"] == v.CREATE_VIEW
-    title = next(b for b in view["blocks"] if b.get("block_id") == v.TITLE_BLOCK)
+    assert view["callback_id"] == views.CREATE_VIEW
+    title = next(b for b in view["blocks"] if b.get("block_id") == views.TITLE_BLOCK)
     assert title["element"]["initial_value"] == "Weekly notes"
     assert harness.answers(url) == []
 
@@ -608,19 +553,19 @@ async def test_comment_shortcut_preselects_the_linked_page_and_comments(
     harness.slack.add_message(CHANNEL, message)
     await message_shortcut(harness, "comment_on_page", message)
     view = _opened_view(harness)
-    picker = next(b for b in view["blocks"] if b.get("block_id") == v.PAGE_BLOCK)
+    picker = next(b for b in view["blocks"] if b.get("block_id") == views.PAGE_BLOCK)
     assert picker["element"]["initial_option"]["value"] == page["id"]
     assert picker["element"]["initial_option"]["text"]["text"] == "Deploy checklist"
-    text = next(b for b in view["blocks"] if b.get("block_id") == v.TEXT_BLOCK)
+    text = next(b for b in view["blocks"] if b.get("block_id") == views.TEXT_BLOCK)
     prefilled = text["element"]["initial_value"]
     assert prefilled.startswith("See <") and "&amp;" not in prefilled
 
-    options = await options_load(harness, view, v.PAGE_ACTION, v.PAGE_BLOCK, "deploy che")
+    options = await options_load(harness, view, views.PAGE_ACTION, views.PAGE_BLOCK, "deploy che")
     assert [o["value"] for o in options["options"]] == [page["id"]]
 
     values = {
-        v.PAGE_BLOCK: {v.PAGE_ACTION: selected(page["id"])},
-        v.TEXT_BLOCK: {v.TEXT_ACTION: typed(prefilled)},
+        views.PAGE_BLOCK: {views.PAGE_ACTION: selected(page["id"])},
+        views.TEXT_BLOCK: {views.TEXT_ACTION: typed(prefilled)},
     }
     response = await submit(harness, view, values)
     assert response.status_code == 200
@@ -642,11 +587,11 @@ async def test_comment_shortcut_on_a_blog_post_link_comments_on_the_blog_post(
     harness.slack.add_message(CHANNEL, message)
     await message_shortcut(harness, "comment_on_page", message)
     view = _opened_view(harness)
-    picker = next(b for b in view["blocks"] if b.get("block_id") == v.PAGE_BLOCK)
+    picker = next(b for b in view["blocks"] if b.get("block_id") == views.PAGE_BLOCK)
     value = picker["element"]["initial_option"]["value"]
     values = {
-        v.PAGE_BLOCK: {v.PAGE_ACTION: selected(value)},
-        v.TEXT_BLOCK: {v.TEXT_ACTION: typed("Great release")},
+        views.PAGE_BLOCK: {views.PAGE_ACTION: selected(value)},
+        views.TEXT_BLOCK: {views.TEXT_ACTION: typed("Great release")},
     }
     await submit(harness, view, values)
     await harness.settle()
@@ -665,7 +610,9 @@ async def test_links_to_another_site_are_not_comment_targets(
     message = {"type": "message", "user": "U0002", "text": elsewhere, "ts": "1700000602.000100"}
     harness.slack.add_message(CHANNEL, message)
     await message_shortcut(harness, "comment_on_page", message)
-    picker = next(b for b in _opened_view(harness)["blocks"] if b.get("block_id") == v.PAGE_BLOCK)
+    picker = next(
+        b for b in _opened_view(harness)["blocks"] if b.get("block_id") == views.PAGE_BLOCK
+    )
     assert "initial_option" not in picker["element"]  # not preselected
     assert harness.confluence.by_kind.get("footer", {}) == {}
 
@@ -688,7 +635,9 @@ async def test_lookalike_links_are_not_comment_targets(
     message = {"type": "message", "user": "U0002", "text": lookalike, "ts": "1700000603.000100"}
     harness.slack.add_message(CHANNEL, message)
     await message_shortcut(harness, "comment_on_page", message)
-    picker = next(b for b in _opened_view(harness)["blocks"] if b.get("block_id") == v.PAGE_BLOCK)
+    picker = next(
+        b for b in _opened_view(harness)["blocks"] if b.get("block_id") == views.PAGE_BLOCK
+    )
     assert "initial_option" not in picker["element"]
     assert harness.confluence.by_kind.get("footer", {}) == {}
 
@@ -699,12 +648,12 @@ async def test_comment_on_a_missing_page_is_an_inline_error(harness: Harness) ->
     )
     view = _opened_view(harness)
     values = {
-        v.PAGE_BLOCK: {v.PAGE_ACTION: selected("999999")},
-        v.TEXT_BLOCK: {v.TEXT_ACTION: typed("hi")},
+        views.PAGE_BLOCK: {views.PAGE_ACTION: selected("999999")},
+        views.TEXT_BLOCK: {views.TEXT_ACTION: typed("hi")},
     }
     response = await submit(harness, view, values)
     body = response.json()
-    assert body["response_action"] == "errors" and v.PAGE_BLOCK in body["errors"]
+    assert body["response_action"] == "errors" and views.PAGE_BLOCK in body["errors"]
     assert "footer" not in harness.confluence.by_kind
 
 
@@ -739,32 +688,3 @@ async def test_slash_comment_bad_input_shows_usage_and_creates_nothing(
     (answer,) = harness.answers(url)
     assert answer["response_type"] == "ephemeral" and "Usage" in answer["text"]
     assert harness.confluence.requests == []
-
-
-async def test_failed_upload_and_oversize_file_are_listed_by_name(
-    harness: Harness, space: dict[str, Any]
-) -> None:
-    message = _seed_thread(harness, 5)  # reply 3 carries diagram.png
-    big = harness.slack.add_file("F0002", "huge.bin", b"0123", "application/octet-stream")
-    big["size"] = 30 * 1024 * 1024  # Slack's metadata says 30 MB: never downloaded
-    harness.slack.add_message(
-        CHANNEL,
-        {
-            "user": USER,
-            "text": "log",
-            "ts": "1700000100.000500",
-            "thread_ts": message["ts"],
-            "files": [big],
-        },
-    )
-    harness.confluence.fail(r"/child/attachment$", 500, method="PUT")
-    await _save(harness, message, _save_values(space, "Files"))
-    (page,) = _pages(harness, "Files")
-    assert "diagram.png" in page.storage and "upload to Confluence failed" in page.storage
-    assert "huge.bin" in page.storage and "25 MB limit" in page.storage
-    assert "<ac:image" not in page.storage  # nothing references a missing attachment
-    assert page.data["version"]["number"] == 2  # re-rendered once after the failed upload
-    downloads = [c for c in harness.slack.calls if c.method.startswith("files")]
-    assert downloads == []  # file bytes come from url_private, not the Web API
-    (note,) = _ephemerals(harness)
-    assert "Not attached: diagram.png" in note["text"] and "huge.bin" in note["text"]

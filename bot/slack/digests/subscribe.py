@@ -28,7 +28,7 @@ async def subscribe(
         # Inside the try: a user who must (re)connect first is told so here.
         confluence = await services.confluence_for(ctx.team_id, ctx.user_id)
         spaces = await confluence.spaces.by_keys(list(command.space_keys))
-    except ConfluenceError as exc:
+    except (ConfluenceError, IdentityRequired) as exc:
         await say(
             ctx,
             await services.on_confluence_error(

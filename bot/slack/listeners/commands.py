@@ -6,11 +6,12 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import oops
+from bot.slack.after_ack import after_ack
 from bot.slack.blocks import mrkdwn_escape
+from bot.slack.caller import Caller
 from bot.slack.context import CommandContext
 from bot.slack.listeners import digests, identity, write
 from bot.slack.listeners.search import recent, search
@@ -30,14 +31,7 @@ async def _search(services: Services, ctx: CommandContext, args: str, *, implici
             text="What should I search for? Try `/confluence search deploy checklist in:ENG`.",
         )
         return
-    await search(
-        services,
-        ctx.respond,
-        team_id=ctx.team_id,
-        user_id=ctx.user_id,
-        query=query,
-        hint_help=implicit,
-    )
+    await search(services, ctx.respond, ctx.caller, query=query, hint_help=implicit)
 
 
 async def _recent(services: Services, ctx: CommandContext, args: str) -> None:
@@ -50,7 +44,7 @@ async def _recent(services: Services, ctx: CommandContext, args: str) -> None:
             "Usage: `/confluence recent [SPACEKEY]`, e.g. `/confluence recent ENG`.",
         )
         return
-    await recent(services, ctx.respond, team_id=ctx.team_id, user_id=ctx.user_id, space_key=key)
+    await recent(services, ctx.respond, ctx.caller, space_key=key)
 
 
 HANDLERS: dict[str, Handler] = {
@@ -67,19 +61,18 @@ HANDLERS: dict[str, Handler] = {
 def register(app: AsyncApp, services: Services) -> None:
     @app.command("/confluence")
     async def on_command(
-        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        ack: AsyncAck,
+        command: dict[str, Any],
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
     ) -> None:
         parsed = parse_command(command.get("text", ""))
+        caller = Caller.of(context, command)
         ctx = CommandContext(
-            team_id=command.get("team_id"),
-            user_id=command["user_id"],
-            user_name=command.get("user_name"),
-            channel_id=command.get("channel_id"),
-            trigger_id=command.get("trigger_id"),
-            respond=respond,
-            client=client,
+            caller=caller, trigger_id=command.get("trigger_id"), respond=respond, client=client
         )
-        log.info("command name=%s user=%s team=%s", parsed.name, ctx.user_id, ctx.team_id)
+        log.info("command name=%s user=%s team=%s", parsed.name, caller.user_id, caller.team_id)
         if parsed.name == "help":
             await ack(response_type="ephemeral", text=HELP_TEXT)
             return
@@ -88,9 +81,4 @@ def register(app: AsyncApp, services: Services) -> None:
             job = _search(services, ctx, parsed.args, implicit=parsed.implicit)
         else:
             job = HANDLERS[parsed.name](services, ctx, parsed.args)
-        services.tasks.spawn(
-            job,
-            name=f"command-{parsed.name}",
-            about=f"user={ctx.user_id} team={ctx.team_id} channel={ctx.channel_id}",
-            on_error=oops.by_respond(respond),
-        )
+        after_ack(services, caller, job, name=f"command-{parsed.name}", respond=respond)

@@ -17,7 +17,7 @@ from bot.digest import (
     UnsubscribeCommand,
     parse_digest_command,
 )
-from bot.slack import oops
+from bot.slack import failure_notice
 from bot.slack.context import CommandContext
 from bot.slack.digests.answers import say
 from bot.slack.digests.home import UNSUBSCRIBE_ACTION, home_blocks, unsubscribe_from_home
@@ -64,9 +64,9 @@ def register(app: AsyncApp, services: Services, home: AppHome) -> None:
         user_id = str((body.get("user") or {}).get("id", ""))
         team_id = (body.get("team") or {}).get("id")
         value = str(((body.get("actions") or [{}])[0]).get("value", ""))
-        services.tasks.spawn(
+        services.background.spawn(
             unsubscribe_from_home(services, home, client, team_id, user_id, value),
             name="digest-unsubscribe",
             about=f"user={user_id} team={team_id} subscription={value}",
-            on_error=oops.privately(client, user_id, None),
+            on_error=failure_notice.privately(client, user_id, None),
         )

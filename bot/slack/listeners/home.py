@@ -65,4 +65,4 @@ def register(app: AsyncApp, services: Services, home: AppHome) -> None:
             return
         user_id = event["user"]
         team_id = body.get("team_id")
-        services.tasks.spawn(home.publish(client, team_id, user_id), name="home")
+        services.background.spawn(home.publish(client, team_id, user_id), name="home")

@@ -6,15 +6,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import ConfluenceError
-from bot.slack import blocks as bk
+from bot.slack import blocks
 from bot.slack import connect_flow as flow
 from bot.slack import identity_view as view
-from bot.slack import oops
+from bot.slack.after_ack import after_ack
+from bot.slack.caller import Caller
 from bot.slack.context import CommandContext
 from bot.slack.home import AppHome, Slot
 from bot.slack.identity import store_team
@@ -41,9 +42,11 @@ async def handle_connect(services: Services, ctx: CommandContext, args: str) -> 
         await ctx.respond(response_type="ephemeral", text=text)
         return
     try:
-        started = await flow.start(services, ctx.team_id, ctx.user_id)
+        started = await flow.start(services, ctx.caller.team_id, ctx.caller.user_id)
     except ConfluenceError as exc:
-        text = await services.on_confluence_error(exc, ctx.team_id, ctx.user_id, action="connect")
+        text = await services.on_confluence_error(
+            exc, ctx.caller.team_id, ctx.caller.user_id, action="connect"
+        )
         await ctx.respond(response_type="ephemeral", text=text)
         return
     if isinstance(started, flow.Connected):
@@ -58,7 +61,7 @@ async def handle_connect(services: Services, ctx: CommandContext, args: str) -> 
 
 
 async def handle_disconnect(services: Services, ctx: CommandContext, args: str) -> None:
-    text, _ = await _disconnect(services, ctx.team_id, ctx.user_id)
+    text, _ = await _disconnect(services, ctx.caller.team_id, ctx.caller.user_id)
     await ctx.respond(response_type="ephemeral", text=text)
 
 
@@ -84,16 +87,18 @@ async def _disconnect(services: Services, team_id: str | None, user_id: str) -> 
 async def handle_whoami(services: Services, ctx: CommandContext, args: str) -> None:
     site = view.site_label(await _site_url(services))
     if services.confluence.is_direct:
-        email = bk.mrkdwn_escape(services.settings.confluence_email or "the API token's account")
+        email = blocks.mrkdwn_escape(
+            services.settings.confluence_email or "the API token's account"
+        )
         text = (
             f"You act in Confluence on {site} as the app's account ({email}), "
             "like everyone here (direct mode: one identity)."
         )
         await ctx.respond(response_type="ephemeral", text=text)
         return
-    link = await services.store.connections.get(store_team(ctx.team_id), ctx.user_id)
+    link = await services.store.connections.get(store_team(ctx.caller.team_id), ctx.caller.user_id)
     if link is not None:
-        link = await flow.recheck(services, ctx.team_id, ctx.user_id, link)
+        link = await flow.recheck(services, ctx.caller.team_id, ctx.caller.user_id, link)
     required = services.settings.confluence_user_auth == "required"
     if link is not None and link.status == "active":
         text = f"You act in Confluence on {site} as {view.who(link)}, through your own connection."
@@ -128,7 +133,7 @@ async def _shared_name(services: Services) -> str:
     except ConfluenceError as exc:
         log.warning("shared identity unknown error=%s", exc)
         return ""
-    return f" ({bk.mrkdwn_escape(me.name)})"
+    return f" ({blocks.mrkdwn_escape(me.name)})"
 
 
 async def home_blocks(
@@ -159,32 +164,32 @@ async def _check(
         result = await flow.check(services, team_id, user_id, value or None)
     except ConfluenceError as exc:
         text = await services.on_confluence_error(exc, team_id, user_id, action="connect-check")
-        await reply(bk.message(text), True)
+        await reply(blocks.message(text), True)
         return
     if isinstance(result, flow.Connected):
         site = await _site_url(services)
-        await reply(bk.message(view.connected_text(result.link, site)), False)
+        await reply(blocks.message(view.connected_text(result.link, site)), False)
     elif isinstance(result, flow.NotYet):
         message = view.authorise_message(result.connection_id, result.url, note=view.NOT_YET_NOTE)
         await reply(message, True)
     else:
-        await reply(bk.message(OUTDATED), True)
+        await reply(blocks.message(OUTDATED), True)
 
 
 async def _home_connect(
     services: Services, team_id: str | None, user_id: str, reply: Reply
 ) -> None:
     if services.confluence.is_direct:
-        await reply(bk.message(view.direct_mode_text(services.settings.confluence_email)), True)
+        await reply(blocks.message(view.direct_mode_text(services.settings.confluence_email)), True)
         return
     try:
         started = await flow.start(services, team_id, user_id)
     except ConfluenceError as exc:
         text = await services.on_confluence_error(exc, team_id, user_id, action="connect")
-        await reply(bk.message(text), True)
+        await reply(blocks.message(text), True)
         return
     if isinstance(started, flow.Connected):
-        await reply(bk.message(view.connected_text(started.link, None)), False)
+        await reply(blocks.message(view.connected_text(started.link, None)), False)
     else:  # on App Home the refreshed tab shows the same link and button
         await reply(view.authorise_message(started.connection_id, started.url), False)
 
@@ -204,65 +209,67 @@ def register(app: AsyncApp, services: Services, home: AppHome) -> None:
 
     @app.action(view.CHECK_ACTION)
     async def on_check(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
     ) -> None:
         await ack()
-        user_id, team_id = _who(body)
+        caller = _private(Caller.of(context, body))
         value = body["actions"][0].get("value")
-        reply = _reply_for(home, body, respond, client)
-        services.tasks.spawn(
-            _check(services, team_id, user_id, value, reply),
-            name="identity-check",
-            about=f"user={user_id} team={team_id}",
-            on_error=oops.privately(client, user_id, None),
-        )
+        reply = _reply_for(home, caller, context, respond, client)
+        job = _check(services, caller.team_id, caller.user_id, value, reply)
+        after_ack(services, caller, job, name="identity-check", client=client)
 
     @app.action(view.CONNECT_ACTION)
     async def on_connect(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
     ) -> None:
         await ack()
-        user_id, team_id = _who(body)
-        reply = _reply_for(home, body, respond, client)
-        services.tasks.spawn(
-            _home_connect(services, team_id, user_id, reply),
-            name="identity-connect",
-            about=f"user={user_id} team={team_id}",
-            on_error=oops.privately(client, user_id, None),
-        )
+        caller = _private(Caller.of(context, body))
+        reply = _reply_for(home, caller, context, respond, client)
+        job = _home_connect(services, caller.team_id, caller.user_id, reply)
+        after_ack(services, caller, job, name="identity-connect", client=client)
 
     @app.action(view.DISCONNECT_ACTION)
     async def on_disconnect(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
     ) -> None:
         await ack()
-        user_id, team_id = _who(body)
-        reply = _reply_for(home, body, respond, client)
+        caller = _private(Caller.of(context, body))
+        reply = _reply_for(home, caller, context, respond, client)
 
         async def job() -> None:
-            text, done = await _disconnect(services, team_id, user_id)
-            await reply(bk.message(text), not done)
+            text, done = await _disconnect(services, caller.team_id, caller.user_id)
+            await reply(blocks.message(text), not done)
 
-        services.tasks.spawn(
-            job(),
-            name="identity-disconnect",
-            about=f"user={user_id} team={team_id}",
-            on_error=oops.privately(client, user_id, None),
-        )
+        after_ack(services, caller, job(), name="identity-disconnect", client=client)
 
 
-def _who(body: dict[str, Any]) -> tuple[str, str | None]:
-    user = body["user"]
-    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
-    return str(user["id"]), team_id
+def _private(caller: Caller) -> Caller:
+    # Identity answers are about the user's own account: never an ephemeral in a channel, a DM.
+    return caller.at(None)
 
 
 def _reply_for(
-    home: AppHome, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    home: AppHome,
+    caller: Caller,
+    context: AsyncBoltContext,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
 ) -> Reply:
     """Answer in the message the button was on; on App Home, republish the tab instead."""
-    user_id, team_id = _who(body)
-    if body.get("response_url"):
+    user_id, team_id = caller.user_id, caller.team_id
+    if context.response_url:
 
         async def to_message(message: dict[str, Any], notice: bool) -> None:
             await respond(response_type="ephemeral", replace_original=True, **message)

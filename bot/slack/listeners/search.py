@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import BlogPost, ConfluenceClient, ConfluenceError, Page, search_cql
 from bot.confluence.urls import ContentRef, parse_content_url
-from bot.slack import oops
+from bot.slack.after_ack import after_ack
+from bot.slack.caller import Caller
 from bot.slack.error_messages import missing_spaces
+from bot.slack.identity import IdentityRequired
 from bot.slack.router import SearchQuery
 from bot.slack.search_view import (
     MORE_ACTION,
@@ -21,6 +22,7 @@ from bot.slack.search_view import (
     ResultCard,
     card_from_content,
     card_from_result,
+    more_state,
     more_value,
     results_message,
     shared_message,
@@ -35,9 +37,8 @@ PAGE_SIZE = 5
 async def _show(
     services: Services,
     respond: AsyncRespond,
+    caller: Caller,
     *,
-    team_id: str | None,
-    user_id: str | None,
     cql: str,
     heading: str,
     query_text: str,
@@ -47,10 +48,12 @@ async def _show(
     replace: bool = False,
 ) -> None:
     try:
-        confluence = await services.confluence_for(team_id, user_id)
+        confluence = await services.confluence_for(caller.team_id, caller.user_id)
         page = await confluence.search.page(cql, limit=PAGE_SIZE, cursor=cursor)
-    except ConfluenceError as exc:
-        text = await services.on_confluence_error(exc, team_id, user_id, action="search")
+    except (ConfluenceError, IdentityRequired) as exc:
+        text = await services.on_confluence_error(
+            exc, caller.team_id, caller.user_id, action="search"
+        )
         await respond(response_type="ephemeral", replace_original=False, text=text)
         return
     if (
@@ -79,9 +82,8 @@ async def _space_exists(confluence: ConfluenceClient, key: str) -> bool:
 async def search(
     services: Services,
     respond: AsyncRespond,
+    caller: Caller,
     *,
-    team_id: str | None,
-    user_id: str | None,
     query: SearchQuery,
     hint_help: bool = False,
     cursor: str | None = None,
@@ -104,8 +106,7 @@ async def search(
     await _show(
         services,
         respond,
-        team_id=team_id,
-        user_id=user_id,
+        caller,
         cql=cql,
         heading=heading,
         query_text=query.text,
@@ -119,9 +120,8 @@ async def search(
 async def recent(
     services: Services,
     respond: AsyncRespond,
+    caller: Caller,
     *,
-    team_id: str | None,
-    user_id: str | None,
     space_key: str | None,
     cursor: str | None = None,
     replace: bool = False,
@@ -137,8 +137,7 @@ async def recent(
     await _show(
         services,
         respond,
-        team_id=team_id,
-        user_id=user_id,
+        caller,
         cql=cql,
         heading=heading,
         query_text="",
@@ -151,53 +150,45 @@ async def recent(
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.action(MORE_ACTION)
-    async def on_more(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_more(
+        ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond
+    ) -> None:
         await ack()
-        state = json.loads(body["actions"][0]["value"])
-        user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id")
-        if state.get("q"):
+        caller = Caller.of(context, body)
+        state = more_state(body["actions"][0]["value"])
+        if state.query:
             job = search(
                 services,
                 respond,
-                team_id=team_id,
-                user_id=user_id,
-                query=SearchQuery(state["q"], state.get("s")),
-                cursor=state["c"],
+                caller,
+                query=SearchQuery(state.query, state.space_key),
+                cursor=state.cursor,
                 replace=True,
             )
         else:
             job = recent(
                 services,
                 respond,
-                team_id=team_id,
-                user_id=user_id,
-                space_key=state.get("s"),
-                cursor=state["c"],
+                caller,
+                space_key=state.space_key,
+                cursor=state.cursor,
                 replace=True,
             )
-        services.tasks.spawn(
-            job,
-            name="search-more",
-            about=f"user={user_id} team={team_id}",
-            on_error=oops.by_respond(respond),
-        )
+        after_ack(services, caller, job, name="search-more", respond=respond)
 
     @app.action(SHARE_ACTION)
     async def on_share(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
     ) -> None:
         await ack()
+        caller = Caller.of(context, body)
         url = shared_url(str(body["actions"][0].get("value") or ""))
-        user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id")
-        channel = (body.get("channel") or {}).get("id")
-        services.tasks.spawn(
-            _share(services, client, respond, url, team_id, user_id, channel),
-            name="search-share",
-            about=f"user={user_id} team={team_id} channel={channel}",
-            on_error=oops.by_respond(respond),
-        )
+        job = _share(services, client, respond, caller, url)
+        after_ack(services, caller, job, name="search-share", respond=respond)
 
 
 async def _fresh_card(confluence: ConfluenceClient, ref: ContentRef) -> ResultCard:
@@ -216,14 +207,13 @@ async def _share(
     services: Services,
     client: AsyncWebClient,
     respond: AsyncRespond,
+    caller: Caller,
     url: str | None,
-    team_id: str | None,
-    user_id: str,
-    channel: str | None,
 ) -> None:
     async def say(text: str) -> None:
         await respond(response_type="ephemeral", replace_original=False, text=text)
 
+    channel, team_id, user_id = caller.channel_id, caller.team_id, caller.user_id
     if not channel:
         await say("I can't tell which channel to share in.")
         return
@@ -236,7 +226,7 @@ async def _share(
             await say(f":warning: I can only share pages and blog posts of {site}.")
             return
         card = await _fresh_card(confluence, ref)
-    except ConfluenceError as exc:
+    except (ConfluenceError, IdentityRequired) as exc:
         await say(await services.on_confluence_error(exc, team_id, user_id, action="share"))
         return
     try:

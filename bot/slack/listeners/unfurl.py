@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -35,28 +36,44 @@ HINT_TTL_SECONDS = 3600.0
 def register(app: AsyncApp, services: Services) -> None:
     @app.event("link_shared")
     async def on_link_shared(
-        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+        event: dict[str, Any],
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
     ) -> None:
-        services.tasks.spawn(unfurl(services, client, event, body), name="unfurl")
+        # The poster, from Bolt's context (not a Caller: an event may come without a user, and
+        # its links are then previewed through the shared identity where that is allowed).
+        where = Where(context.team_id, context.user_id, context.channel_id)
+        job = unfurl(services, client, event, where, body.get("event_id"))
+        services.background.spawn(job, name="unfurl")
+
+
+@dataclass(frozen=True)
+class Where:
+    team_id: str | None
+    user_id: str | None  # who posted the links
+    channel_id: str | None
 
 
 async def unfurl(
-    services: Services, client: AsyncWebClient, event: dict[str, Any], body: dict[str, Any]
+    services: Services,
+    client: AsyncWebClient,
+    event: dict[str, Any],
+    where: Where,
+    event_id: str | None,
 ) -> None:
-    event_id = body.get("event_id")
     if event_id and not await services.store.claim_event(str(event_id), EVENT_TTL_SECONDS):
         log.info("duplicate link_shared ignored event_id=%s", event_id)
         return
+    team, user = where.team_id, where.user_id
     try:
-        confluence = await services.confluence_for(body.get("team_id"), event.get("user"))
+        confluence = await services.confluence_for(team, user)
         site_url = await confluence.site_url()
     except IdentityRequired as exc:
-        await _identity_hint(services, client, event, body, exc)
+        await _identity_hint(services, client, where, exc)
         return
     except ConfluenceError as exc:
-        await services.on_confluence_error(
-            exc, body.get("team_id"), event.get("user"), action="unfurl"
-        )
+        await services.on_confluence_error(exc, team, user, action="unfurl")
         return
     wanted: dict[str, ContentRef] = {}
     for link in event.get("links", [])[:MAX_LINKS]:
@@ -74,9 +91,7 @@ async def unfurl(
         if isinstance(preview, ConfluenceError):
             # Logged, and a dead personal connection gets marked stale; the poster isn't told here
             # (an unfurl is not something they asked for).
-            await services.on_confluence_error(
-                preview, body.get("team_id"), event.get("user"), action="unfurl"
-            )
+            await services.on_confluence_error(preview, team, user, action="unfurl")
         elif isinstance(preview, BaseException):
             raise preview
         elif preview:
@@ -132,18 +147,14 @@ async def _preview(
 
 
 async def _identity_hint(
-    services: Services,
-    client: AsyncWebClient,
-    event: dict[str, Any],
-    body: dict[str, Any],
-    exc: IdentityRequired,
+    services: Services, client: AsyncWebClient, where: Where, exc: IdentityRequired
 ) -> None:
     """The poster may not read Confluence through the app: no preview, a private hint instead."""
-    user, channel = event.get("user"), event.get("channel")
+    user, channel = where.user_id, where.channel_id
     log.info("unfurl skipped: poster has no usable identity user=%s", user)
     if not user or not channel:
         return
-    key = f"unfurl-identity-hint:{body.get('team_id')}:{user}"
+    key = f"unfurl-identity-hint:{where.team_id}:{user}"
     if not await services.store.claim_once(key, HINT_TTL_SECONDS):
         return
     text = f"I didn't preview your Confluence link. {exc.user_text}"

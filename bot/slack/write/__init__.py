@@ -1,4 +1,5 @@
-"""Writing to Confluence from Slack: save a thread, create a page, comment on a page.
+"""The Slack side of writing to Confluence (the use cases are bot.write's): the ports' Slack
+adapters, the modals and their metadata, and what users are told.
 
-The listeners in bot.slack.listeners.write stay thin; the flows live here, one module each.
+`save.resume_interrupted_saves` is the scheduler's sweep of saves whose process died.
 """

@@ -3,70 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Collection, Sequence
 
 import httpx
 
 from bot.slack.slack_urls import api_origin, is_slack_file_url
+from bot.write.files import FileSkipped, SlackFile
 
 # Largest file we copy into Confluence. Confluence Cloud's default attachment limit is 100 MB,
 # but a save holds files in memory and must finish promptly; bigger files are listed by name.
 MAX_FILE_BYTES = 25 * 1024 * 1024
 CONCURRENCY = 4
-_UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f]+")
 # The bot token goes only to Slack's own hosts over https (and the configured API's origin:
 # GovSlack, tests): see bot.slack.slack_urls. Files kept elsewhere (Google Drive and other
 # external files) have other URLs.
-
-
-class FileSkipped(Exception):
-    """Why a file was not copied; `str(exc)` is shown on the page next to its name."""
-
-
-@dataclass(frozen=True)
-class SlackFile:
-    id: str
-    name: str
-    mimetype: str
-    size: int | None
-    url: str | None
-    external: bool = False
-
-    @classmethod
-    def from_message_file(cls, file: Mapping[str, Any]) -> SlackFile:
-        size = file.get("size")
-        return cls(
-            id=str(file.get("id") or ""),
-            name=str(file.get("name") or file.get("title") or file.get("id") or "file"),
-            mimetype=str(file.get("mimetype") or "application/octet-stream"),
-            size=size if isinstance(size, int) else None,
-            url=file.get("url_private_download") or file.get("url_private"),
-            external=bool(file.get("is_external")),
-        )
-
-    @property
-    def is_image(self) -> bool:
-        return self.mimetype.startswith("image/")
-
-    @property
-    def attachment_name(self) -> str:
-        """Stable and unique per Slack file, so re-saves replace rather than duplicate."""
-        clean = _UNSAFE.sub("_", self.name).strip() or "file"
-        return f"{self.id}-{clean}"
-
-
-def files_in(messages: Sequence[Mapping[str, Any]]) -> list[SlackFile]:
-    """Every hosted file in these messages, once each."""
-    seen: dict[str, SlackFile] = {}
-    for message in messages:
-        for file in message.get("files") or []:
-            if isinstance(file, Mapping) and file.get("id") and file.get("mode") != "tombstone":
-                found = SlackFile.from_message_file(file)
-                seen.setdefault(found.id, found)
-    return list(seen.values())
 
 
 async def download(
@@ -107,7 +57,7 @@ async def download(
 
 
 async def download_all(
-    files: list[SlackFile],
+    files: Sequence[SlackFile],
     token: str,
     *,
     api_url: str,

@@ -9,14 +9,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.convert import thread_order
+from bot.write.errors import ThreadUnavailable
 
 log = logging.getLogger("bot.slack.thread_fetch")
 PAGE_LIMIT = 200
 INVITE_HINT = "I can't read this conversation. Invite me with `/invite @Confluence` and try again."
-
-
-class ThreadUnavailable(Exception):
-    """The thread can't be read; `str(exc)` is the sentence for the user."""
 
 
 async def fetch_thread(

@@ -1,17 +1,13 @@
-"""The write modals (save thread, create page, comment) and reading their submitted state."""
+"""The write modals (save thread, create page, comment): their blocks, ids and metadata."""
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import CheckboxesElement, Option, PlainTextObject
 
-from bot.slack import block_limits as lim
+from bot.slack.block_limits import OPTION_TEXT
 from bot.slack.blocks import (
     Block,
     Element,
@@ -25,6 +21,8 @@ from bot.slack.blocks import (
     section,
     truncate,
 )
+from bot.slack.write.metadata import CommentMetadata, CreateMetadata, SaveMetadata
+from bot.write import SpaceChoice
 
 SAVE_VIEW = "save_thread_view"
 CREATE_VIEW = "create_page_view"
@@ -43,53 +41,9 @@ TITLE_MAX = 255
 INCLUDE_VALUE = "replies"
 
 
-@dataclass(frozen=True)
-class SpaceChoice:
-    """A space option's value: "<id>|<key>" (ids and keys are short; well under 150)."""
-
-    id: str
-    key: str
-
-    @property
-    def value(self) -> str:
-        return f"{self.id}|{self.key}"
-
-    @classmethod
-    def parse(cls, value: str | None) -> SpaceChoice | None:
-        if not value or "|" not in value:
-            return None
-        space_id, key = value.split("|", 1)
-        return cls(space_id, key) if space_id and key else None
-
-
-@dataclass(frozen=True)
-class SaveMeta:
-    channel_id: str
-    thread_ts: str
-    message_ts: str
-    space: str | None = None  # SpaceChoice.value once picked (kept for parent type-ahead)
-    page_id: str | None = None  # already saved: re-save updates this page
-
-    def dump(self) -> str:
-        return json.dumps(
-            {
-                "c": self.channel_id,
-                "t": self.thread_ts,
-                "m": self.message_ts,
-                "s": self.space,
-                "p": self.page_id,
-            }
-        )
-
-    @classmethod
-    def load(cls, raw: str) -> SaveMeta:
-        data = json.loads(raw)
-        return cls(data["c"], data["t"], data["m"], data.get("s"), data.get("p"))
-
-
 def checkbox(action_id: str, label: str, value: str, *, checked: bool) -> Element:
     """A single checkbox (slack_sdk builds it; the label is cut to the option limit)."""
-    opt = Option(value=value, text=PlainTextObject(text=truncate(label, lim.OPTION_TEXT)))
+    opt = Option(value=value, text=PlainTextObject(text=truncate(label, OPTION_TEXT)))
     element = CheckboxesElement(
         action_id=action_id, options=[opt], initial_options=[opt] if checked else None
     )
@@ -129,7 +83,7 @@ def _title_input(title: str, block_id: str = TITLE_BLOCK) -> Block:
 
 
 def save_modal(
-    meta: SaveMeta,
+    meta: SaveMetadata,
     *,
     title: str,
     is_thread: bool,
@@ -147,8 +101,7 @@ def save_modal(
             )
         )
     else:
-        space = SpaceChoice.parse(meta.space)
-        blocks += [_space_input(space_option), _parent_input(space)]
+        blocks += [_space_input(space_option), _parent_input(meta.space_choice)]
     blocks.append(_title_input(title, title_block))
     if is_thread:
         blocks.append(
@@ -170,15 +123,11 @@ def save_modal(
 
 
 def create_modal(
-    *,
-    title: str = "",
-    channel_id: str | None = None,
-    space: str | None = None,
-    space_option: Element | None = None,
+    meta: CreateMetadata, *, title: str = "", space_option: Element | None = None
 ) -> dict[str, Any]:
     blocks = [
         _space_input(space_option),
-        _parent_input(SpaceChoice.parse(space)),
+        _parent_input(meta.space_choice),
         _title_input(title),
         input_block(
             "Body",
@@ -197,12 +146,12 @@ def create_modal(
         callback_id=CREATE_VIEW,
         submit="Create",
         close="Cancel",
-        private_metadata=json.dumps({"c": channel_id, "s": space}),
+        private_metadata=meta.dump(),
     )
 
 
 def comment_modal(
-    *, text: str, channel_id: str | None, initial_page: Element | None = None
+    meta: CommentMetadata, *, text: str, initial_page: Element | None = None
 ) -> dict[str, Any]:
     blocks = [
         input_block(
@@ -225,7 +174,7 @@ def comment_modal(
         callback_id=COMMENT_VIEW,
         submit="Comment",
         close="Cancel",
-        private_metadata=json.dumps({"c": channel_id}),
+        private_metadata=meta.dump(),
     )
 
 
@@ -233,66 +182,7 @@ def space_option(choice: SpaceChoice, name: str) -> Element:
     return option(f"{name} ({choice.key})", choice.value)
 
 
-# ---------------------------------------------------------------- reading view state
-
-
-def _values(view: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    values = ((view.get("state") or {}).get("values")) or {}
-    return values if isinstance(values, dict) else {}
-
-
-def action_value(view: Mapping[str, Any], action_id: str) -> dict[str, Any] | None:
-    """The state entry of `action_id`, whatever block it sits in."""
-    for block in _values(view).values():
-        if isinstance(block, dict) and isinstance(block.get(action_id), dict):
-            entry: dict[str, Any] = block[action_id]
-            return entry
-    return None
-
-
-def text_value(view: Mapping[str, Any], action_id: str) -> str:
-    entry = action_value(view, action_id) or {}
-    return str(entry.get("value") or "").strip()
-
-
-_SPACES = re.compile(r"\s+")
-
-
-def clean_title(text: str) -> str:
-    """A page title without control characters (as bodies are): line breaks and tabs become
-    spaces, other control characters (NUL, ESC, DEL, C1) go, runs of spaces become one."""
-    kept = "".join(
-        " " if ch.isspace() else ch
-        for ch in text
-        if ch.isspace() or unicodedata.category(ch) != "Cc"
-    )
-    return _SPACES.sub(" ", kept).strip()
-
-
-def title_value(view: Mapping[str, Any]) -> str:
-    return clean_title(text_value(view, TITLE_ACTION))
-
-
-def selected_value(view: Mapping[str, Any], action_id: str) -> str | None:
-    entry = action_value(view, action_id) or {}
-    selected = entry.get("selected_option") or {}
-    value = selected.get("value") if isinstance(selected, dict) else None
-    return str(value) if value else None
-
-
-def checked(view: Mapping[str, Any], action_id: str, value: str) -> bool:
-    entry = action_value(view, action_id)
-    if entry is None:
-        return False
-    return any(o.get("value") == value for o in entry.get("selected_options") or [])
-
-
-def block_id_of(view: Mapping[str, Any], action_id: str, default: str) -> str:
-    """The block holding `action_id` (for inline errors on blocks whose id varies)."""
-    for block_id, block in _values(view).items():
-        if isinstance(block, dict) and action_id in block:
-            return str(block_id)
-    for block in view.get("blocks") or []:
-        if (block.get("element") or {}).get("action_id") == action_id:
-            return str(block.get("block_id") or default)
-    return default
+def prefill_text(message: Mapping[str, Any]) -> str:
+    """A message's text as a person would type it (Slack's &amp;/&lt;/&gt; decoded)."""
+    text = str(message.get("text") or "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -1,4 +1,4 @@
-"""When background work fails unexpectedly: tell the user, rather than leave them waiting.
+"""What a user is told when their request fails unexpectedly, rather than leaving them waiting.
 
 `BackgroundTasks.spawn(..., on_error=...)` logs the failure, then calls one of these while it
 handles the exception, so `failure_text()` can say more when the failure is one users should

@@ -1,19 +1,19 @@
-"""Footer comments from Slack: the page reference, the body, and the write."""
+"""Footer comments from Slack: which page a message or a link points at, and the comment."""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
-
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import BlogPost, ConfluenceClient, FooterComment, Page
 from bot.confluence.urls import ContentRef, parse_content_url, parse_web_url
 from bot.convert import Names, collect_references, mrkdwn_to_storage
-from bot.slack.write.names import SlackDirectory
+from bot.write.errors import ForeignLink
+from bot.write.ports import ConfluenceAccess, NameDirectory
 
 _LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>|(https?://[^\s<>|]+)")
 SLUG_TITLE_MAX = 75
@@ -62,56 +62,42 @@ def parse_ref_value(value: str) -> ContentRef | None:
     return ContentRef("page", value) if value.isdigit() else None
 
 
-LOOKALIKE = (
-    ":warning: That link isn't a plain link to a page: it has a user name, a password or a "
-    "backslash before the site's name, so a browser may open another site than it seems. "
-    "Copy the page's link from the browser's address bar (or use the page's id)."
-)
+def _as_typed(target: str) -> str:
+    """A link as typed or as Slack sends it (`<url|label>`), without Slack's brackets."""
+    return target.strip().strip("<>").split("|", 1)[0]
 
 
-def lookalike_link(target: str) -> str | None:
-    """The sentence for a link that a browser reads differently than it looks
-    (`https://evil.com\\@acme.atlassian.net/…`, `https://user:pw@…`), else None."""
-    text = target.strip().strip("<>").split("|", 1)[0]
+def is_lookalike(target: str) -> bool:
+    """Whether a link reads differently to a browser than it looks
+    (`https://evil.com\\@acme.atlassian.net/…`, `https://user:pw@…`)."""
+    text = _as_typed(target)
     try:
         lax = urlsplit(text)
     except ValueError:
-        return None
+        return False
     if lax.scheme.lower() not in ("http", "https"):
-        return None
+        return False
     parsed = parse_web_url(text)
-    if parsed is None or "@" in lax.netloc or parsed.host != (lax.hostname or "").lower():
-        return LOOKALIKE
-    return None
+    return parsed is None or "@" in lax.netloc or parsed.host != (lax.hostname or "").lower()
 
 
-def foreign_link(target: str, site_url: str) -> str | None:
-    """The sentence for a link to another Confluence site than ours, else None."""
-    link = parse_web_url(target.strip().strip("<>").split("|", 1)[0])
+def foreign_hosts(target: str, site_url: str) -> tuple[str, str] | None:
+    """(the link's host, our site's host) for a link to another Confluence site, else None."""
+    link = parse_web_url(_as_typed(target))
     site = parse_web_url(site_url)
     if link is None or site is None or link.host == site.host:
         return None
-    host, site_host = link.host, site.host
-    return (
-        f":warning: That link is on {host}, but I'm connected to {site_host}. "
-        "Use a link to a page on that site (or the page's id)."
-    )
-
-
-def prefill_text(message: Mapping[str, Any]) -> str:
-    """The message's text as a person would type it (Slack's &amp;/&lt;/&gt; decoded)."""
-    text = str(message.get("text") or "")
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return link.host, site.host
 
 
 async def comment_storage(
-    client: AsyncWebClient, text: str, *, attribution: str | None, slack_escaped: bool
+    directory: NameDirectory, text: str, *, attribution: str | None, slack_escaped: bool
 ) -> str:
-    """Storage for a comment; <@U…> mentions become display names (one users.info each)."""
+    """Storage for a comment; <@U…> mentions become display names (one lookup each)."""
     refs = collect_references([{"type": "message", "text": text}])
     names = Names()
     if refs.user_ids or refs.channel_ids or refs.usergroup_ids:
-        names = await SlackDirectory(client).names_for(refs)
+        names = await directory.names_for(refs)
     return mrkdwn_to_storage(text, names, attribution=attribution, slack_escaped=slack_escaped)
 
 
@@ -127,3 +113,34 @@ async def post_comment(
         target = await confluence.pages.get(ref.id)
         comment = await confluence.footer_comments.create(storage, page_id=ref.id)
     return target, comment
+
+
+@dataclass(frozen=True)
+class CommentRequest:
+    team_id: str | None
+    user_id: str
+    user_name: str
+    ref: ContentRef
+    text: str
+    slack_escaped: bool  # typed in a message (&amp; &lt; &gt;), not in a modal's input
+    link: str | None = None  # the link the user gave, to refuse one to another site
+
+
+class CommentOnPage:
+    def __init__(self, access: ConfluenceAccess, directory: Callable[[], NameDirectory]) -> None:
+        self._access = access
+        self._directory = directory
+
+    async def __call__(self, req: CommentRequest) -> Page | BlogPost:
+        """The page or blog post commented on. Raises ForeignLink, NotAllowed or ConfluenceError."""
+        confluence = await self._access.client_for(req.team_id, req.user_id)
+        if req.link is not None:
+            hosts = foreign_hosts(req.link, await confluence.site_url())
+            if hosts is not None:
+                raise ForeignLink(*hosts)
+        attribution = await self._access.attribution_for(req.team_id, req.user_id, req.user_name)
+        storage = await comment_storage(
+            self._directory(), req.text, attribution=attribution, slack_escaped=req.slack_escaped
+        )
+        target, _ = await post_comment(confluence, req.ref, storage)
+        return target
