@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -116,10 +115,9 @@ class Harness:
         return response
 
     async def settle(self) -> None:
-        """Let Bolt finish listeners after the ack, then wait for the background work they started."""
-        for _ in range(5):
-            await asyncio.sleep(0.02)
-            await self.services.tasks.wait_idle()
+        """Wait for the background work the listeners started (Bolt runs the listeners themselves
+        before answering: process_before_response)."""
+        await self.services.tasks.wait_idle()
 
     def answers(self, response_url: str) -> list[dict[str, Any]]:
         rid = response_url.rsplit("/", 1)[-1]
