@@ -20,8 +20,6 @@ class SearchAPI(Resource):
         include_archived: bool | None = None,
     ) -> Pager[SearchResult]:
         """Results of a CQL query (build it with bot.confluence.cql.search_cql). Pages by cursor."""
-        if limit is not None and not 1 <= limit <= 250:
-            raise ValueError("limit must be between 1 and 250")
         params: dict[str, Any] = {
             "cql": cql,
             "limit": limit,
