@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, ConfluenceMode, load_settings
+from bot.config import ConfigError, ConfluenceMode, Settings, load_settings
 from bot.confluence import GatewayAuth
 from bot.confluence.factory import auth_from_settings
 
@@ -134,3 +134,28 @@ def test_required_user_auth_needs_the_gateway(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("CONFLUENCE_USER_AUTH", "required")
     with pytest.raises(ConfigError, match="needs the Maton gateway"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "maton_ctrl_url",
+        "maton_connection",
+        "confluence_cloud_id",
+        "confluence_url",
+        "confluence_email",
+        "database_url",
+        "metrics_port",
+        "maton_api_key",
+        "confluence_api_token",
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+    ],
+)
+def test_a_blank_value_leaves_an_optional_setting_unset(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """`MATON_CONNECTION=` in .env, as .env.example leaves it, means not set (secrets too)."""
+    monkeypatch.setenv(name.upper(), "  ")
+    assert getattr(Settings(_env_file=None), name) is None  # type: ignore[call-arg]
