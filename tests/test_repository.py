@@ -21,6 +21,8 @@ NEEDS_SHARED = [
     "tests/fakes/test_slack_fake.py",
     "tests/fakes/test_confluence_fake.py::test_page_fields_are_declared_by_the_v2_spec",
     "tests/digest/test_compose.py",
+    "tests/test_manifest.py",
+    "tests/slack/test_http_hardening.py::test_real_slack_payloads_have_the_shape_the_door_expects",
 ]
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -8,10 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.convert import storage_to_mrkdwn, storage_to_text
-from tests.shared_specs import missing
+from tests.shared_specs import SPECS, missing
 
-SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
-SAMPLES = SHARED / "specs" / "confluence" / "storage-format"
+SAMPLES = SPECS / "confluence" / "storage-format"
 
 
 def _samples() -> list[Path]:
