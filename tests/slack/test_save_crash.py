@@ -23,6 +23,7 @@ import pytest
 from bot.slack.write import views as v
 from bot.slack.write.save import PROPERTY_KEY
 from bot.store import Store
+from tests.children import BotProcess
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.server import serve
 from tests.fakes.slack_fake import FakeSlack
@@ -103,7 +104,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def _healthy(port: int, proc: asyncio.subprocess.Process, log: Path) -> None:
+async def _healthy(port: int, proc: BotProcess, log: Path) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     async with httpx.AsyncClient() as http:
         while True:
