@@ -84,7 +84,7 @@ def test_malformed_input_keeps_its_words() -> None:
     assert "hello world" in storage_to_text("<p>hello <b>world</p><p")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.text(max_size=200), st.integers(0, 60))
 def test_any_input_respects_max_chars(storage: str, max_chars: int) -> None:
     assert len(storage_to_text(storage, max_chars)) <= max_chars

@@ -201,7 +201,7 @@ def test_invalid_arguments_are_refused() -> None:
         BlogPost("t", SITE, "a", datetime(2026, 1, 1))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(
     counts=st.lists(st.integers(0, 40), min_size=1, max_size=40),
     max_blocks=st.integers(3, 50),
