@@ -42,7 +42,18 @@ def test_without_the_shared_specs_tests_skip_saying_what_is_missing(tmp_path: Pa
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env["SHARED_DIR"] = str(tmp_path / "no-shared-here")
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *NEEDS_SHARED],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-n",
+            "0",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            *NEEDS_SHARED,
+        ],
         cwd=REPO,
         env=env,
         capture_output=True,

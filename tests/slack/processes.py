@@ -94,7 +94,7 @@ async def until(what: str, check: Callable[[], bool]) -> None:
     while not check():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.02)  # the change comes from another process: look again shortly
 
 
 async def seed_due_digest(
