@@ -137,21 +137,7 @@ def test_required_user_auth_needs_the_gateway(monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.mark.parametrize(
-    "name",
-    [
-        "maton_ctrl_url",
-        "maton_connection",
-        "confluence_cloud_id",
-        "confluence_url",
-        "confluence_email",
-        "database_url",
-        "metrics_port",
-        "maton_api_key",
-        "confluence_api_token",
-        "slack_bot_token",
-        "slack_app_token",
-        "slack_signing_secret",
-    ],
+    "name", [name for name, field in Settings.model_fields.items() if field.default is None]
 )
 def test_a_blank_value_leaves_an_optional_setting_unset(
     monkeypatch: pytest.MonkeyPatch, name: str
