@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     digest_grace_hours: float = Field(default=6.0, ge=0)
     log_level: str = "INFO"
 
+    # A blank line in .env (`MATON_CONNECTION=`) leaves the setting unset, secrets included.
     @field_validator(
         "maton_ctrl_url",
         "maton_connection",
@@ -90,15 +91,6 @@ class Settings(BaseSettings):
         "confluence_email",
         "database_url",
         "metrics_port",
-        mode="before",
-    )
-    @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
-
-    @field_validator(
         "maton_api_key",
         "confluence_api_token",
         "slack_bot_token",
@@ -107,7 +99,7 @@ class Settings(BaseSettings):
         mode="before",
     )
     @classmethod
-    def _blank_secret_is_unset(cls, value: object) -> object:
+    def _blank_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
         return value

@@ -10,6 +10,7 @@ from pathlib import Path
 
 SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[1].parent / "shared")
 SPECS = SHARED / "specs"
+BLOCK_KIT_SCHEMA = SPECS / "slack" / "block-kit" / "slack-block-kit.schema.json"
 
 
 def missing(what: str, path: Path) -> str:

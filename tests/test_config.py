@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, ConfluenceMode, load_settings
+from bot.config import ConfigError, ConfluenceMode, Settings, load_settings
 from bot.confluence import GatewayAuth
 from bot.confluence.factory import auth_from_settings
 
@@ -134,3 +134,14 @@ def test_required_user_auth_needs_the_gateway(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("CONFLUENCE_USER_AUTH", "required")
     with pytest.raises(ConfigError, match="needs the Maton gateway"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    "name", [name for name, field in Settings.model_fields.items() if field.default is None]
+)
+def test_a_blank_value_leaves_an_optional_setting_unset(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """`MATON_CONNECTION=` in .env, as .env.example leaves it, means not set (secrets too)."""
+    monkeypatch.setenv(name.upper(), "  ")
+    assert getattr(Settings(_env_file=None), name) is None  # type: ignore[call-arg]

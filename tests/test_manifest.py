@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +10,10 @@ import jsonschema
 import pytest
 import yaml
 
+from tests.shared_specs import SPECS, missing
+
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", REPO / ".." / "shared"))
-SCHEMA = SHARED / "specs" / "slack" / "manifest" / "manifest.schema.1.0.0.json"
+SCHEMA = SPECS / "slack" / "manifest" / "manifest.schema.1.0.0.json"
 EVENTS_URL = "https://YOUR-HOST/slack/events"
 
 
@@ -26,7 +26,7 @@ def manifest() -> dict[str, Any]:
 
 def _schema() -> dict[str, Any]:
     if not SCHEMA.is_file():
-        pytest.skip(f"Slack manifest schema not found at {SCHEMA} (set SHARED_DIR to ../shared)")
+        pytest.skip(missing("the Slack manifest JSON schema", SCHEMA))
     schema: dict[str, Any] = json.loads(SCHEMA.read_text(encoding="utf-8"))
     return schema
 

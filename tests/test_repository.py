@@ -21,6 +21,8 @@ NEEDS_SHARED = [
     "tests/fakes/test_slack_fake.py",
     "tests/fakes/test_confluence_fake.py::test_page_fields_are_declared_by_the_v2_spec",
     "tests/digest/test_compose.py",
+    "tests/test_manifest.py",
+    "tests/slack/test_http_hardening.py::test_real_slack_payloads_have_the_shape_the_door_expects",
 ]
 
 
@@ -40,7 +42,18 @@ def test_without_the_shared_specs_tests_skip_saying_what_is_missing(tmp_path: Pa
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env["SHARED_DIR"] = str(tmp_path / "no-shared-here")
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *NEEDS_SHARED],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-n",
+            "0",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            *NEEDS_SHARED,
+        ],
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -65,8 +65,8 @@ async def test_drain_lets_running_work_finish_within_grace() -> None:
 
     task = tasks.spawn(job(), name="slow-but-in-time")
     drain = asyncio.create_task(tasks.drain(grace_seconds=5))
-    await asyncio.sleep(0.001)
-    assert not drain.done()
+    await asyncio.sleep(0)  # one loop turn: drain starts and waits for the job
+    assert not drain.done() and tasks.pending == 1
     release.set()
     async with asyncio.timeout(2):
         await drain

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
@@ -14,7 +15,6 @@ from bot.confluence.errors import (
     ApiError,
     ConfluenceError,
     ConnectionServiceUnreachable,
-    ExpiredGrant,
     RequestTimeout,
     TransportError,
     error_for_response,
@@ -23,11 +23,12 @@ from bot.confluence.limiter import RateLimiter
 from bot.confluence.retry import (
     IDEMPOTENT_METHODS,
     RETRY_AFTER_STATUSES,
-    RETRYABLE_STATUSES,
     Clock,
     RetryPolicy,
     SystemClock,
     parse_retry_after,
+    retry_reason,
+    retryable,
 )
 
 log = logging.getLogger("bot.confluence")
@@ -49,11 +50,13 @@ class RequestObserver(Protocol):
     def upstream_retry(self, api: str, reason: str) -> None: ...
 
 
-class _Unset:
-    pass
-
-
-UNSET: Any = _Unset()
+def site_relative(link: str) -> str:
+    """An absolute link re-rooted as a site-root path (path and query); others unchanged:
+    Confluence's next links may name the real site, whereas requests go through our base."""
+    if not link.startswith(("http://", "https://")):
+        return link
+    parts = urlsplit(link)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def default_timeout(seconds: float = 30.0) -> httpx.Timeout:
@@ -155,12 +158,9 @@ class ConfluenceHttp:
         log.info("confluence site discovered cloud_id=%s url=%s", site.cloud_id, site.url)
         return site
 
-    # -- URL building ---------------------------------------------------------------------------
+    # -- build ----------------------------------------------------------------------------------
     async def _url(self, path: str, target: Target) -> str:
-        if path.startswith(("http://", "https://")):
-            # Absolute next-links point at the real site; re-root them at our base.
-            parts = urlsplit(path)
-            path = parts.path + (f"?{parts.query}" if parts.query else "")
+        path = site_relative(path)  # absolute next-links point at the real site: re-root them
         if isinstance(self.auth, DirectAuth):
             if target != "site":
                 raise ConfluenceError("This operation needs the Maton gateway (MATON_API_KEY).")
@@ -172,7 +172,33 @@ class ConfluenceHttp:
         site = await self.site()
         return f"{self.auth.api_url}/confluence/ex/confluence/{site.cloud_id}{path}"
 
-    # -- requests -------------------------------------------------------------------------------
+    async def _build(
+        self,
+        method: str,
+        path: str,
+        target: Target,
+        *,
+        params: dict[str, Any] | None,
+        json: Any,
+        files: Any,
+        headers: dict[str, str] | None,
+        connection: str | None,
+    ) -> httpx.Request:
+        all_headers = {**self.auth.headers(), **(headers or {})}
+        if connection and self.via_gateway and target == "site":
+            all_headers["Maton-Connection"] = connection
+        # None, not {}: httpx replaces a URL's own query (next links carry theirs) with empty params.
+        clean_params = {k: v for k, v in (params or {}).items() if v is not None} or None
+        return self._client.build_request(
+            method,
+            await self._url(path, target),
+            params=clean_params,
+            json=json,
+            files=files,
+            headers=all_headers,
+        )
+
+    # -- send -----------------------------------------------------------------------------------
     async def request(
         self,
         method: str,
@@ -188,67 +214,80 @@ class ConfluenceHttp:
     ) -> httpx.Response:
         """Send one logical request, retrying what is safe to retry; raise ConfluenceError on failure."""
         method = method.upper()
-        url = await self._url(path, target)
-        all_headers = dict(self.auth.headers())
-        if headers:
-            all_headers.update(headers)
-        if connection and self.via_gateway and target == "site":
-            all_headers["Maton-Connection"] = connection
+        request = await self._build(
+            method,
+            path,
+            target,
+            params=params,
+            json=json,
+            files=files,
+            headers=headers,
+            connection=connection,
+        )
         may_retry = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
-        # None, not {}: httpx replaces a URL's own query (next links carry theirs) with empty params.
-        clean_params = {k: v for k, v in (params or {}).items() if v is not None} or None
-        shown_path = urlsplit(url).path
+        return await self._send_with_retries(_Call(request, target, may_retry))
+
+    async def _send_with_retries(self, call: _Call) -> httpx.Response:
+        """Attempts until an answer below 400, a failure not worth retrying, or the policy's
+        attempts or deadline run out (a wait that would end past the deadline is not started)."""
         policy = self.retry
         deadline = self.clock.monotonic() + policy.total_deadline
         attempt = 0
         while True:
             attempt += 1
-            await self.limiter.acquire()
-            error: ConfluenceError
-            retry_after: float | None = None
-            api = "confluence" if target == "site" else "maton"
-            try:
-                response = await self._client.request(
-                    method, url, params=clean_params, json=json, files=files, headers=all_headers
-                )
-            except httpx.TransportError as exc:
-                error = _unreachable(target, exc)(method, shown_path, type(exc).__name__)
-                self._observe(
-                    api, None, "timeout" if isinstance(exc, httpx.TimeoutException) else "network"
-                )
-            else:
-                self._observe(api, response.status_code)
-                if response.status_code < 400:
-                    return response
-                if response.status_code in RETRY_AFTER_STATUSES:
-                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                error = error_for_response(
-                    method,
-                    shown_path,
-                    response,
-                    via_gateway=self.via_gateway,
-                    retry_after=retry_after,
-                )
-            if not (may_retry and _retryable(error)) or attempt >= policy.max_attempts:
-                raise error
-            delay = retry_after if retry_after is not None else policy.backoff(attempt)
+            outcome = await self._attempt(call)
+            if isinstance(outcome, httpx.Response):
+                return outcome
+            if not (call.may_retry and retryable(outcome)) or attempt >= policy.max_attempts:
+                raise outcome
+            delay = policy.delay(outcome, attempt)
             if self.clock.monotonic() + delay > deadline:
-                raise error
-            if self.observer is not None:
-                self.observer.upstream_retry(api, _retry_reason(error))
-            log.warning(
-                "confluence retry method=%s path=%s attempt=%d wait=%.2fs reason=%s",
-                method,
-                shown_path,
-                attempt,
-                delay,
-                error.status if isinstance(error, ApiError) else type(error).__name__,
-            )
+                raise outcome
+            self._retrying(call, outcome, attempt, delay)
             await self.clock.sleep(delay)
+
+    async def _attempt(self, call: _Call) -> httpx.Response | ConfluenceError:
+        """One try: the response when it succeeded, else the error it maps to (not raised)."""
+        await self.limiter.acquire()
+        try:
+            response = await self._client.send(call.request)
+        except httpx.TransportError as exc:
+            failure = "timeout" if isinstance(exc, httpx.TimeoutException) else "network"
+            self._observe(call.api, None, failure)
+            return _no_answer(call, exc)
+        self._observe(call.api, response.status_code)
+        if response.status_code < 400:
+            return response
+        return self._error_for(call, response)
+
+    # -- map errors -----------------------------------------------------------------------------
+    def _error_for(self, call: _Call, response: httpx.Response) -> ApiError:
+        retry_after = None
+        if response.status_code in RETRY_AFTER_STATUSES:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return error_for_response(
+            call.request.method,
+            call.shown_path,
+            response,
+            via_gateway=self.via_gateway,
+            retry_after=retry_after,
+        )
 
     def _observe(self, api: str, status: int | None, failure: str | None = None) -> None:
         if self.observer is not None:
             self.observer.upstream_request(api, status, failure)
+
+    def _retrying(self, call: _Call, error: ConfluenceError, attempt: int, delay: float) -> None:
+        if self.observer is not None:
+            self.observer.upstream_retry(call.api, retry_reason(error))
+        log.warning(
+            "confluence retry method=%s path=%s attempt=%d wait=%.2fs reason=%s",
+            call.request.method,
+            call.shown_path,
+            attempt,
+            delay,
+            error.status if isinstance(error, ApiError) else type(error).__name__,
+        )
 
     async def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.request(method, path, **kwargs)
@@ -256,23 +295,37 @@ class ConfluenceHttp:
             return None
         return response.json()
 
+    async def wiki_base(self, links: object) -> str | None:
+        """The `_links.base` an answer carries (https://SITE.atlassian.net/wiki), else the
+        site's, discovering it when needed: what relative `webui` links hang off."""
+        if isinstance(links, dict) and links.get("base"):
+            return str(links["base"])
+        return (await self.site()).wiki_base
 
-def _unreachable(target: Target, exc: httpx.TransportError) -> type[TransportError]:
+
+@dataclass(frozen=True)
+class _Call:
+    """One logical request: built once, sent once per attempt."""
+
+    request: httpx.Request
+    target: Target
+    may_retry: bool
+
+    @property
+    def api(self) -> str:
+        """The metrics label: Confluence itself, or Maton (discovery, the connection API)."""
+        return "confluence" if self.target == "site" else "maton"
+
+    @property
+    def shown_path(self) -> str:
+        """What errors and logs name: the path only (no host, no query)."""
+        return self.request.url.raw_path.split(b"?", 1)[0].decode("ascii")
+
+
+def _no_answer(call: _Call, exc: httpx.TransportError) -> TransportError:
     """No answer: from Maton's connection service, or from Confluence (through the gateway or not)."""
-    if target == "connections":
-        return ConnectionServiceUnreachable
-    return RequestTimeout if isinstance(exc, httpx.TimeoutException) else TransportError
-
-
-def _retry_reason(error: ConfluenceError) -> str:
-    if isinstance(error, ApiError):
-        return "429" if error.status == 429 else "5xx"
-    return "timeout" if isinstance(error, RequestTimeout) else "network"
-
-
-def _retryable(error: ConfluenceError) -> bool:
-    if isinstance(error, ExpiredGrant):
-        return False
-    if isinstance(error, ApiError):
-        return error.status in RETRYABLE_STATUSES
-    return isinstance(error, TransportError)
+    if call.target == "connections":
+        cls: type[TransportError] = ConnectionServiceUnreachable
+    else:
+        cls = RequestTimeout if isinstance(exc, httpx.TimeoutException) else TransportError
+    return cls(call.request.method, call.shown_path, type(exc).__name__)

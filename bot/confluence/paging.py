@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from bot.confluence.http import ConfluenceHttp
+from bot.confluence.http import ConfluenceHttp, site_relative
 from bot.confluence.models import LinkedModel
 
 T = TypeVar("T", bound=BaseModel)
@@ -69,9 +69,7 @@ def next_link(payload: Any, response: httpx.Response, *, context: str = "/wiki")
             link = header.get("url")
     if not link:
         return None
-    if link.startswith(("http://", "https://")):
-        parts = urlsplit(link)
-        link = parts.path + (f"?{parts.query}" if parts.query else "")
+    link = site_relative(link)
     # v1 next links are relative to the context path (/wiki): "/rest/api/search?...".
     if not link.startswith(context + "/"):
         link = context + link
@@ -107,10 +105,7 @@ class Pager(Generic[T]):
                 params["cursor"] = cursor
         response = await self._http.request("GET", path, params=params, connection=self._connection)
         envelope = _envelope_adapter(self._model).validate_json(response.content)
-        base = envelope.links.get("base")
-        if base is None:
-            site = await self._http.site()
-            base = site.wiki_base
+        base = await self._http.wiki_base(envelope.links)
         items: list[T] = envelope.results
         for item in items:
             if isinstance(item, LinkedModel):

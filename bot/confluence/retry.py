@@ -10,6 +10,14 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Protocol
 
+from bot.confluence.errors import (
+    ApiError,
+    ConfluenceError,
+    ExpiredGrant,
+    RequestTimeout,
+    TransportError,
+)
+
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # 429 and 503 may say when to come back; other 5xx get backoff.
 RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -45,6 +53,30 @@ class RetryPolicy:
         delay = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
         spread = delay * self.jitter
         return float(max(0.0, delay - spread + self.rng.random() * 2 * spread))
+
+    def delay(self, error: ConfluenceError, attempt: int) -> float:
+        """The wait before retry number `attempt`: what the server asked for (Retry-After), else
+        backoff."""
+        if isinstance(error, ApiError) and error.retry_after is not None:
+            return error.retry_after
+        return self.backoff(attempt)
+
+
+def retryable(error: ConfluenceError) -> bool:
+    """Worth another attempt (for a request that is safe to repeat): no answer, 429, 5xx, but
+    never an expired grant (only the user reconnecting helps)."""
+    if isinstance(error, ExpiredGrant):
+        return False
+    if isinstance(error, ApiError):
+        return error.status in RETRYABLE_STATUSES
+    return isinstance(error, TransportError)
+
+
+def retry_reason(error: ConfluenceError) -> str:
+    """The metrics label of a retry: 429, 5xx, timeout or network."""
+    if isinstance(error, ApiError):
+        return "429" if error.status == 429 else "5xx"
+    return "timeout" if isinstance(error, RequestTimeout) else "network"
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

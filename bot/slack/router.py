@@ -56,14 +56,3 @@ def parse_search(args: str) -> SearchQuery:
         space = match["key"]
     words = " ".join(_IN_SPACE.sub(" ", args).split())
     return SearchQuery(words[:MAX_QUERY], space.upper() if space and space[0] != "~" else space)
-
-
-HELP_TEXT = """*Confluence for Slack* — `/confluence <subcommand>`
-• `search <words> [in:SPACEKEY]` — search pages and blog posts (just `/confluence <words>` works too)
-• `recent [SPACEKEY]` — the newest pages and blog posts
-• `create [title]` — create a page
-• `comment <page URL or id> <text>` — comment on a page
-• `digest subscribe|list|unsubscribe|now` — blog post digests in this channel
-• `connect` / `disconnect` / `whoami` — act in Confluence as yourself
-• `help` — this message
-Shortcuts: *Save to Confluence* and *Comment in Confluence* on any message, *Create Confluence page* from the ⚡ menu."""

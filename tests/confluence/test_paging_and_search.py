@@ -61,8 +61,10 @@ async def test_limit_is_checked_before_any_request(
     client: ConfluenceClient, fake: FakeConfluence
 ) -> None:
     for bad in (0, 251):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="between 1 and 250"):
             client.pages.list(limit=bad)
+        with pytest.raises(ValueError, match="between 1 and 250"):
+            client.search.cql("type = page", limit=bad)
     assert fake.requests == []
 
 

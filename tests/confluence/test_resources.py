@@ -133,8 +133,8 @@ async def test_spaces(
     assert eng.web_url == SITE + "/wiki/spaces/ENG"
     assert eng.blog_url == SITE + "/wiki/spaces/ENG/blog"
     assert (await client.spaces.by_keys(["ENG", "NOPE"])).keys() == {"ENG"}
-    assert len(await client.spaces.pages(seeded["eng"]).collect()) == 2
-    blogs = await client.spaces.blogposts(seeded["eng"]).collect()
+    assert len(await client.pages.in_space(seeded["eng"]).collect()) == 2
+    blogs = await client.blogposts.in_space(seeded["eng"]).collect()
     assert [b.title for b in blogs] == ["Release notes"]
     props = client.spaces.properties(seeded["eng"])
     await props.create("digest", {"on": True})

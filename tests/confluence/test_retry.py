@@ -108,3 +108,24 @@ async def test_put_and_delete_are_retried(
         await client.pages.delete(page["id"])
     assert len(fake.requests_to("PUT", r"/pages/\d+$")) == 2
     assert len(fake.requests_to("DELETE", r"/pages/\d+$")) == 2
+
+
+async def test_a_retried_request_sends_the_same_body_and_query_again(
+    fake: FakeConfluence, clock: FakeClock, space: None
+) -> None:
+    """Each request is built once and sent per attempt: a multipart upload and a JSON body are
+    sent whole the second time, and the query with them."""
+    page = fake.add_page("ENG", "P", "<p>x</p>")
+    fake.fail(r"/child/attachment$", 503, times=1, method="PUT")
+    fake.fail(r"/pages/\d+$", 502, times=1, method="PUT")
+    fake.fail(r"/pages$", 500, times=1, method="GET")
+    async with gateway_client(fake, clock) as client:
+        await client.attachments.upload(page["id"], "a.txt", b"hello", minor_edit=True)
+        await client.pages.update(page["id"], title="P", body="<p>y</p>", version=2)
+        await client.pages.list(title="P", limit=3).collect()
+    first, second = fake.requests_to("PUT", r"/child/attachment$")
+    assert second.body == first.body and second.form()["file"] == b"hello"
+    first, second = fake.requests_to("PUT", r"/pages/\d+$")
+    assert second.json() == first.json() and first.json()["title"] == "P"
+    first, second = fake.requests_to("GET", r"/pages$")
+    assert second.query == first.query == {"title": ["P"], "limit": ["3"]}

@@ -18,7 +18,7 @@ import json
 import typing
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 import pytest
@@ -240,14 +240,14 @@ async def _tour(fake: FakeConfluence, clock: FakeClock, after: After) -> set[str
             ("spaces.get", spaces.get(space_id)),
             ("spaces.by_keys", spaces.by_keys(["ENG", "OPS"])),
             (
-                "spaces.pages",
-                spaces.pages(
+                "pages.in_space",
+                pages.in_space(
                     space_id, status="current", body_format="storage", sort="title", limit=5
                 ).page(),
             ),
             (
-                "spaces.blogposts",
-                spaces.blogposts(
+                "blogposts.in_space",
+                blogs.in_space(
                     space_id, status="current", body_format="storage", sort="id", limit=5
                 ).page(),
             ),
@@ -384,9 +384,10 @@ def _literal_problems(name: str, requests: list[RecordedRequest]) -> list[str]:
     group, *rest = name.split(".")
     cls: type = PropertiesAPI if len(rest) == 2 else type(getattr(_bound(), group))
     hints = typing.get_type_hints(getattr(cls, rest[-1]))
+    bound = _type_arguments(cls)
     found: list[str] = []
     for param, hint in hints.items():
-        allowed = _literal_values(hint)
+        allowed = _literal_values(hint, bound)
         if param == "return" or not allowed:
             continue
         query = param.replace("_", "-")
@@ -402,10 +403,24 @@ def _literal_problems(name: str, requests: list[RecordedRequest]) -> list[str]:
     return found
 
 
-def _literal_values(hint: Any) -> set[str]:
+def _literal_values(hint: Any, bound: dict[Any, Any]) -> set[str]:
+    """The values a parameter's Literal types allow, type variables read as the class binds them
+    (pages and blog posts share methods typed by their own sort orders and statuses)."""
+    hint = bound.get(hint, hint) if isinstance(hint, TypeVar) else hint
     if typing.get_origin(hint) is Literal:
         return {str(v) for v in typing.get_args(hint)}
-    return {v for arg in typing.get_args(hint) for v in _literal_values(arg)}
+    return {v for arg in typing.get_args(hint) for v in _literal_values(arg, bound)}
+
+
+def _type_arguments(cls: type) -> dict[Any, Any]:
+    """Type variable -> the type `cls` binds it to, through its generic bases."""
+    bound: dict[Any, Any] = {}
+    for klass in cls.__mro__:
+        for base in getattr(klass, "__orig_bases__", ()):
+            origin = typing.get_origin(base)
+            params = getattr(origin, "__parameters__", ())
+            bound.update(zip(params, typing.get_args(base), strict=False))
+    return bound
 
 
 def _bound() -> ConfluenceClient:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -8,10 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.convert import storage_to_mrkdwn, storage_to_text
-from tests.shared_specs import missing
+from tests.shared_specs import SPECS, missing
 
-SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
-SAMPLES = SHARED / "specs" / "confluence" / "storage-format"
+SAMPLES = SPECS / "confluence" / "storage-format"
 
 
 def _samples() -> list[Path]:
@@ -86,7 +84,7 @@ def test_malformed_input_keeps_its_words() -> None:
     assert "hello world" in storage_to_text("<p>hello <b>world</p><p")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.text(max_size=200), st.integers(0, 60))
 def test_any_input_respects_max_chars(storage: str, max_chars: int) -> None:
     assert len(storage_to_text(storage, max_chars)) <= max_chars

@@ -112,7 +112,7 @@ def _visible_text(storage: str) -> str:
     return "".join(root.itertext())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(rich_text_blocks)
 def test_any_rich_text_is_well_formed_macro_free_and_lossless(blocks: list[dict[str, Any]]) -> None:
     storage = message_to_storage({"type": "message", "user": "U1", "blocks": blocks}, NAMES)
@@ -136,7 +136,7 @@ def test_any_rich_text_is_well_formed_macro_free_and_lossless(blocks: list[dict[
 mrkdwn_chars = st.text(alphabet="ab *_~`<>|@#!:&;^\n>•-1.![]CDATAhtml/=\"'", max_size=80)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.one_of(mrkdwn_chars, st.text(max_size=60), st.sampled_from(HOSTILE)))
 def test_any_mrkdwn_is_well_formed_with_only_our_code_macros(text: str) -> None:
     storage = mrkdwn_to_storage(text, NAMES)
@@ -160,7 +160,7 @@ TEMPLATES = [
 construct = st.tuples(st.sampled_from(TEMPLATES), word)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.lists(construct, min_size=1, max_size=12))
 def test_mrkdwn_words_survive(parts: list[tuple[str, str]]) -> None:
     storage = mrkdwn_to_storage(" ".join(t.format(w=w) for t, w in parts), NAMES)
@@ -253,7 +253,7 @@ def _check_safe(storage: str) -> None:
             assert is_safe_href(el.get("href", "")), el.get("href")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.lists(layout_block, max_size=4), st.lists(attachment, max_size=3), any_text)
 def test_any_blocks_and_attachments_are_well_formed_and_inert(
     blocks: list[dict[str, Any]], attachments: list[dict[str, Any]], text: str
@@ -262,7 +262,7 @@ def test_any_blocks_and_attachments_are_well_formed_and_inert(
     _check_safe(message_to_storage(message, NAMES))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.tuples(word, word, word, word), min_size=1, max_size=3))
 def test_attachment_words_survive(parts: list[tuple[str, str, str, str]]) -> None:
     attachments = [
@@ -300,7 +300,7 @@ any_json = st.recursive(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)
 @given(st.dictionaries(st.sampled_from(KEYS), any_json, max_size=6))
 def test_any_json_shaped_message_converts_without_raising(message: dict[str, Any]) -> None:
     storage = message_to_storage(message, NAMES)

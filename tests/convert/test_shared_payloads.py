@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from bot.convert import Names, collect_references, is_well_formed_storage, message_to_storage
 from bot.convert.storage import parse_fragment
-from tests.shared_specs import missing
+from tests.shared_specs import SPECS, missing
 
-SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
-SLACK = SHARED / "specs" / "slack"
+SLACK = SPECS / "slack"
 PAYLOADS = SLACK / "payloads"
 
 

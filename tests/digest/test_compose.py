@@ -1,8 +1,6 @@
 import json
-import os
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.digest import BlogPost, DigestMessage, SpacePosts, compose_digest
-from tests.shared_specs import missing
+from tests.shared_specs import BLOCK_KIT_SCHEMA, missing
 
 NOW = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
 SITE = "https://example.atlassian.net/wiki"
@@ -203,7 +201,7 @@ def test_invalid_arguments_are_refused() -> None:
         BlogPost("t", SITE, "a", datetime(2026, 1, 1))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(
     counts=st.lists(st.integers(0, 40), min_size=1, max_size=40),
     max_blocks=st.integers(3, 50),
@@ -235,11 +233,9 @@ def test_every_post_is_shown_or_counted(counts: list[int], max_blocks: int) -> N
 
 
 def _block_kit_schema() -> dict[str, Any]:
-    shared = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[2] / "../shared"))
-    path = shared / "specs/slack/block-kit/slack-block-kit.schema.json"
-    if not path.is_file():
-        pytest.skip(missing("the Block Kit JSON schema", path))
-    schema: dict[str, Any] = json.loads(path.read_text())
+    if not BLOCK_KIT_SCHEMA.is_file():
+        pytest.skip(missing("the Block Kit JSON schema", BLOCK_KIT_SCHEMA))
+    schema: dict[str, Any] = json.loads(BLOCK_KIT_SCHEMA.read_text())
     return schema
 
 

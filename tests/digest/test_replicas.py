@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.store import Schedule, Store
+from tests import children
 from tests.fakes.server import serve
 from tests.fakes.slack_fake import FakeSlack
 
@@ -47,7 +48,7 @@ async def test_processes_post_each_digest_once(
             created_by="U1",
             now=CREATED,
         )
-    ctx = multiprocessing.get_context("spawn")
+    ctx = children.context()
     start = ctx.Barrier(PROCESSES)
     results: multiprocessing.Queue[tuple[str, int | str]] = ctx.Queue()
     procs = [

@@ -101,13 +101,13 @@ def nominal_day(schedule: Schedule, due: datetime) -> date | None:
     return None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(schedules(), instants)
 def test_next_due_properties_at_random(schedule: Schedule, after: datetime) -> None:
     check_next_due(schedule, after)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(near_transitions())
 def test_next_due_properties_around_dst_transitions(case: tuple[Schedule, datetime]) -> None:
     check_next_due(*case)
@@ -131,7 +131,7 @@ def check_next_due(schedule: Schedule, after: datetime) -> None:
     assert period_key(schedule, due + (following - due) / 2) == period_key(schedule, due)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(schedules(), instants)
 def test_due_at_or_before_is_not_after_now(schedule: Schedule, now: datetime) -> None:
     latest = due_at_or_before(schedule, now)

@@ -1,5 +1,6 @@
 """DigestScheduler: runs the tick at once and then periodically, survives failures, never
-overlaps itself, and stops cleanly. Intervals are fractions of a second."""
+overlaps itself, and stops cleanly. Intervals are fractions of a second; the tests wait on what
+the ticks and the observer report, never for a while."""
 
 from __future__ import annotations
 
@@ -11,24 +12,38 @@ import pytest
 from bot.digest.scheduler import DigestScheduler
 
 
-async def _until(predicate: Callable[[], bool]) -> None:
-    """Poll briefly (the scheduler has no event to wait on); fail after two seconds."""
-    async with asyncio.timeout(2.0):
-        while not predicate():  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
+class Changes:
+    """Ticks and observer calls `note()` that something happened; `until` wakes on each one
+    to check what the test waits for (fails after two seconds)."""
+
+    def __init__(self) -> None:
+        self._changed = asyncio.Event()
+
+    def note(self) -> None:
+        self._changed.set()
+
+    async def until(self, predicate: Callable[[], bool]) -> None:
+        async with asyncio.timeout(2.0):
+            while True:
+                self._changed.clear()
+                if predicate():
+                    return
+                await self._changed.wait()
 
 
 async def test_first_tick_runs_at_start_then_repeats() -> None:
     calls: list[float] = []
+    changes = Changes()
 
     async def tick() -> None:
         calls.append(asyncio.get_running_loop().time())
+        changes.note()
 
     scheduler = DigestScheduler(tick, interval_seconds=0.05)
     started = asyncio.get_running_loop().time()
     scheduler.start()
     try:
-        await _until(lambda: len(calls) >= 3)
+        await changes.until(lambda: len(calls) >= 3)
     finally:
         await scheduler.shutdown()
     assert calls[0] - started < 0.5  # catch-up tick right away, not after the first interval
@@ -37,16 +52,18 @@ async def test_first_tick_runs_at_start_then_repeats() -> None:
 
 async def test_failing_tick_does_not_stop_the_schedule() -> None:
     calls = 0
+    changes = Changes()
 
     async def tick() -> None:
         nonlocal calls
         calls += 1
+        changes.note()
         raise RuntimeError("database down")
 
     scheduler = DigestScheduler(tick, interval_seconds=0.05)
     scheduler.start()
     try:
-        await _until(lambda: calls >= 2)
+        await changes.until(lambda: calls >= 2)
     finally:
         await scheduler.shutdown()
     assert scheduler.ticks >= 2
@@ -56,29 +73,33 @@ async def test_slow_tick_never_overlaps_itself() -> None:
     active = 0
     most = 0
     done = 0
+    changes = Changes()
 
     async def tick() -> None:
         nonlocal active, most, done
         active += 1
         most = max(most, active)
-        await asyncio.sleep(0.12)  # longer than two intervals
+        await asyncio.sleep(0.12)  # a slow tick: longer than two intervals
         active -= 1
         done += 1
+        changes.note()
 
     scheduler = DigestScheduler(tick, interval_seconds=0.05)
     scheduler.start()
     try:
-        await _until(lambda: done >= 2)
+        await changes.until(lambda: done >= 2)
     finally:
         await scheduler.shutdown()
     assert most == 1
 
 
 async def test_shutdown_waits_for_the_running_tick_then_cancels() -> None:
+    started = asyncio.Event()
     finished = asyncio.Event()
     cancelled = asyncio.Event()
 
     async def slow() -> None:
+        started.set()
         try:
             await asyncio.sleep(0.05)
             finished.set()
@@ -89,7 +110,7 @@ async def test_shutdown_waits_for_the_running_tick_then_cancels() -> None:
 
     scheduler = DigestScheduler(slow, interval_seconds=60)
     scheduler.start()
-    await asyncio.sleep(0.01)
+    await started.wait()
     await scheduler.shutdown(grace_seconds=0.1)
     assert finished.is_set() and cancelled.is_set()
 
@@ -114,15 +135,20 @@ class JobRecorder:
 
     def __init__(self) -> None:
         self.events: list[str] = []
+        self.changes = Changes()
+
+    def _record(self, event: str) -> None:
+        self.events.append(event)
+        self.changes.note()
 
     def job_ran(self, job: str) -> None:
-        self.events.append(f"ran {job}")
+        self._record(f"ran {job}")
 
     def job_failed(self, job: str) -> None:
-        self.events.append(f"failed {job}")
+        self._record(f"failed {job}")
 
     def job_started_late(self, job: str) -> None:
-        self.events.append(f"late {job}")
+        self._record(f"late {job}")
 
 
 async def test_runs_failures_and_late_runs_are_reported() -> None:
@@ -141,9 +167,9 @@ async def test_runs_failures_and_late_runs_are_reported() -> None:
     scheduler = DigestScheduler(tick, interval_seconds=0.05, observer=seen)
     scheduler.start()
     try:
-        await _until(lambda: "late digest_tick" in seen.events)
+        await seen.changes.until(lambda: "late digest_tick" in seen.events)
         release.set()
-        await _until(lambda: seen.events.count("ran digest_tick") >= 3)
+        await seen.changes.until(lambda: seen.events.count("ran digest_tick") >= 3)
     finally:
         await scheduler.shutdown()
     assert seen.events[:2] == ["failed digest_tick", "ran digest_tick"]

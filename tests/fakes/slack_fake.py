@@ -18,13 +18,11 @@ import base64
 import functools
 import itertools
 import json
-import os
 import secrets
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
@@ -34,10 +32,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from tests.shared_specs import BLOCK_KIT_SCHEMA
+
 Surface = Literal["message", "modal", "home"]
 
-SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[2] / ".." / "shared"))
-BLOCK_KIT_SCHEMA = SHARED / "specs" / "slack" / "block-kit" / "slack-block-kit.schema.json"
 
 # The schema's rich_text `date` leaf refuses real payloads (string timestamps, `{ago}` formats),
 # so rich_text blocks get only the hand-written checks.

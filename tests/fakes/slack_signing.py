@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.shared_specs import missing
+from tests.shared_specs import SPECS, missing
 
-SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[2] / ".." / "shared"))
-PAYLOADS = SHARED / "specs" / "slack" / "payloads"
+PAYLOADS = SPECS / "slack" / "payloads"
 
 
 def sign(body: bytes, secret: str, timestamp: int | None = None) -> dict[str, str]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,16 +12,12 @@ import pytest
 
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.server import serve, serve_async
-from tests.shared_specs import missing
+from tests.shared_specs import SPECS, missing
 
 CLOUD = "11111111-2222-3333-4444-555555555555"
 GW = f"/confluence/ex/confluence/{CLOUD}/wiki"
 BEARER = {"Authorization": "Bearer maton-test-key"}
 BASIC = {"Authorization": "Basic " + base64.b64encode(b"bot@example.com:test-api-token").decode()}
-
-
-def _shared_dir() -> Path:
-    return Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
 
 
 @pytest.fixture
@@ -379,7 +373,7 @@ async def test_serves_on_the_running_loop(fake: FakeConfluence) -> None:
 async def test_page_fields_are_declared_by_the_v2_spec(
     fake: FakeConfluence, client: httpx.AsyncClient
 ) -> None:
-    spec_path = _shared_dir() / "specs/confluence/confluence-cloud-rest-v2.openapi.json"
+    spec_path = SPECS / "confluence/confluence-cloud-rest-v2.openapi.json"
     if not spec_path.exists():
         pytest.skip(missing("the Confluence v2 OpenAPI document", spec_path))
     schemas = json.loads(spec_path.read_text())["components"]["schemas"]

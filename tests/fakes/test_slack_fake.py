@@ -12,8 +12,6 @@ from slack_sdk.signature import Clock as SignatureClock
 from slack_sdk.signature import SignatureVerifier
 
 from tests.fakes.slack_fake import (
-    BLOCK_KIT_SCHEMA,
-    SHARED,
     FakeSlack,
     block_kit_schema_available,
     iter_json_pointers,
@@ -28,7 +26,7 @@ from tests.fakes.slack_signing import (
     sign,
     slash_command_body,
 )
-from tests.shared_specs import missing
+from tests.shared_specs import BLOCK_KIT_SCHEMA, SPECS, missing
 
 TOKEN = "xoxb-test-token"
 BASE = "http://slack.test"
@@ -634,7 +632,7 @@ def test_schema_layer_catches_unknown_block_types() -> None:
 
 
 def test_real_views_pass_the_validator() -> None:
-    views = SHARED / "specs" / "slack" / "views"
+    views = SPECS / "slack" / "views"
     if not views.is_dir():
         pytest.skip(missing("the Slack view examples", views))
     for name in ("view_modal_001.json", "view_modal_007.json", "view_home_001.json"):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+import shutil
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -116,10 +116,9 @@ class Harness:
         return response
 
     async def settle(self) -> None:
-        """Let Bolt finish listeners after the ack, then wait for the background work they started."""
-        for _ in range(5):
-            await asyncio.sleep(0.02)
-            await self.services.background.wait_idle()
+        """Wait for the background work the listeners started (Bolt runs the listeners themselves
+        before answering: process_before_response)."""
+        await self.services.background.wait_idle()
 
     def answers(self, response_url: str) -> list[dict[str, Any]]:
         rid = response_url.rsplit("/", 1)[-1]
@@ -137,7 +136,9 @@ def slack_server() -> Iterator[tuple[FakeSlack, str]]:
 
 
 @pytest.fixture
-async def harness(slack_server: tuple[FakeSlack, str], tmp_path: Path) -> AsyncIterator[Harness]:
+async def harness(
+    slack_server: tuple[FakeSlack, str], tmp_path: Path, migrated_sqlite: Path
+) -> AsyncIterator[Harness]:
     slack, url = slack_server
     slack.calls.clear()
     slack.responses.clear()
@@ -146,6 +147,7 @@ async def harness(slack_server: tuple[FakeSlack, str], tmp_path: Path) -> AsyncI
     slack.add_channel(CHANNEL, "general", members=("UBOT", USER, "U0002"))
     slack.add_channel("C0999", "elsewhere", members=(USER,))
     confluence = FakeConfluence()
+    database = shutil.copyfile(migrated_sqlite, tmp_path / "bot.db")  # at the newest revision
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         maton_api_key="maton-test-key",
@@ -153,11 +155,11 @@ async def harness(slack_server: tuple[FakeSlack, str], tmp_path: Path) -> AsyncI
         slack_bot_token="xoxb-test-token",
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=url + "/api/",
-        database_url=f"sqlite:///{tmp_path}/bot.db",
+        database_url=f"sqlite:///{database}",
         confluence_max_attempts=1,
     )
     services = build_services(settings, confluence_transport=confluence.transport())
-    await services.store.migrate()
+    await services.store.migrate()  # as a start does
     bolt = build_slack_app(settings, services, http_mode=True)
     web = create_http_app(bolt, services, close_on_shutdown=False)
     async with httpx.AsyncClient(

@@ -1,11 +1,11 @@
-"""Running the real `python -m bot …` as a child process against the fakes on loopback."""
+"""Running `python -m bot …` as a child process against the fakes on loopback (forked from a
+process that imported the bot once: tests/children.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
-import sys
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.store import Schedule, Store
+from tests.children import BotProcess, start_bot
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.slack_fake import FakeSlack
 
@@ -39,21 +40,12 @@ def fakes_env(
     }
 
 
-async def start(
-    args: list[str], env: dict[str, str], cwd: Path, log: Path
-) -> asyncio.subprocess.Process:
+async def start(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> BotProcess:
     """Start `python -m bot <args>` in `cwd` (no .env there), output to `log`."""
-    with log.open("wb") as out:
-        return await asyncio.create_subprocess_exec(
-            *(sys.executable, "-m", "bot", *args),
-            cwd=cwd,
-            env=env,
-            stdout=out,
-            stderr=asyncio.subprocess.STDOUT,
-        )
+    return await start_bot(args, env, cwd, log)
 
 
-async def stop(proc: asyncio.subprocess.Process) -> int:
+async def stop(proc: BotProcess) -> int:
     """SIGTERM, as a host stops a process; killed if it has not stopped within 20 s."""
     if proc.returncode is None:
         proc.send_signal(signal.SIGTERM)
@@ -66,7 +58,7 @@ async def stop(proc: asyncio.subprocess.Process) -> int:
 
 
 async def stop_within(
-    proc: asyncio.subprocess.Process, seconds: float, sig: signal.Signals = signal.SIGTERM
+    proc: BotProcess, seconds: float, sig: signal.Signals = signal.SIGTERM
 ) -> int:
     """Send `sig` and require the process to have ended within `seconds` (Ctrl-C is SIGINT)."""
     proc.send_signal(sig)
@@ -78,7 +70,7 @@ async def stop_within(
         raise AssertionError(f"the process ignored {sig.name} for {seconds} s") from None
 
 
-async def exit_code(proc: asyncio.subprocess.Process) -> int:
+async def exit_code(proc: BotProcess) -> int:
     """The process's exit status once it stops by itself (killed after WAIT_SECONDS: a hang)."""
     try:
         return await asyncio.wait_for(proc.wait(), timeout=WAIT_SECONDS)
@@ -102,7 +94,7 @@ async def until(what: str, check: Callable[[], bool]) -> None:
     while not check():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.02)  # the change comes from another process: look again shortly
 
 
 async def seed_due_digest(

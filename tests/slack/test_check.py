@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from tests.children import run_bot
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.server import serve
 from tests.fakes.slack_fake import FakeSlack
@@ -43,14 +43,7 @@ def maton(fakes: tuple[FakeConfluence, dict[str, str]]) -> Iterator[FakeConfluen
 
 
 def _check(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "check"],
-        cwd=tmp_path,
-        env=bot_env(**settings),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_bot(["check"], bot_env(**settings), tmp_path)
 
 
 def _checks(stdout: str) -> dict[str, str]:

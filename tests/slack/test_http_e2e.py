@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from bot.slack import help_text
 from bot.slack.search_view import MORE_ACTION, SHARE_ACTION
 from tests.aiosqlite_threads import finish_worker_threads
 from tests.fakes.slack_fake import validate_blocks
@@ -215,6 +216,7 @@ async def test_help_is_the_immediate_ack(harness: Harness, text: str) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["response_type"] == "ephemeral"
+    assert body["text"] == help_text.slash_help()
     assert "search <words>" in body["text"] and "recent" in body["text"]
     assert harness.answers(url) == []
     assert harness.confluence.requests == []
@@ -400,6 +402,7 @@ async def test_app_home_shows_connection_and_shortcuts(harness: Harness) -> None
     assert view["type"] == "home"
     text = json.dumps(view)
     assert "acme.atlassian.net" in text and "Maton" in text and "/confluence search" in text
+    assert json.dumps(help_text.home_text())[1:-1] in text
     assert validate_blocks(view["blocks"], surface="home") == []
 
 

@@ -33,6 +33,7 @@ from tests.fakes.slack_signing import (
     require_payload,
     slash_command_body,
 )
+from tests.shared_specs import missing
 from tests.slack.conftest import CHANNEL, SIGNING_SECRET, TEAM, USER, Harness
 
 FORM = "application/x-www-form-urlencoded"
@@ -329,5 +330,5 @@ def _real_requests() -> list[str]:
 @pytest.mark.parametrize("name", _real_requests() or ["(none)"])
 def test_real_slack_payloads_have_the_shape_the_door_expects(name: str) -> None:
     if name == "(none)":
-        pytest.skip(f"Slack payload examples not found under {PAYLOADS} (set SHARED_DIR)")
+        pytest.skip(missing("the real-shaped Slack payloads", PAYLOADS))
     assert shape_problem(require_payload(name)) is None

@@ -24,6 +24,7 @@ from bot.slack.write import views
 from bot.slack.write.metadata import SaveMetadata
 from bot.store import Store
 from bot.write.save_target import PROPERTY_KEY
+from tests.children import BotProcess
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.server import serve
 from tests.fakes.slack_fake import FakeSlack
@@ -104,7 +105,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def _healthy(port: int, proc: asyncio.subprocess.Process, log: Path) -> None:
+async def _healthy(port: int, proc: BotProcess, log: Path) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     async with httpx.AsyncClient() as http:
         while True:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.digest.ports import EVENT_TYPE
 from bot.store import Store, normalize_url
+from tests.children import BotProcess
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.server import serve
 from tests.fakes.slack_fake import FakeSlack
@@ -102,7 +103,7 @@ async def test_two_serve_processes_post_a_due_digest_once(
     )
     ports = [_free_port(), _free_port()]
     logs = [tmp_path / f"serve-{i}.log" for i in range(2)]
-    procs: list[asyncio.subprocess.Process] = []
+    procs: list[BotProcess] = []
 
     def ticks(log: Path) -> list[tuple[int, int, int]]:
         found = TICK_DONE.findall(log.read_text())

@@ -1,12 +1,16 @@
 """`store` runs every test on SQLite (a temp file) and on PostgreSQL when TEST_DATABASE_URL is set.
 
-Each PostgreSQL test gets its own schema (dropped afterwards), so runs are repeatable and may
-share one server.
+A test that asks for `database` alone gets an empty database: its own SQLite file, or its own
+PostgreSQL schema (dropped afterwards), so runs are repeatable and may share one server. A test
+that asks for `store` gets one already migrated, without paying for the migration each time: a
+copy of a SQLite file migrated once per test process, or the PostgreSQL schema migrated once per
+test process, emptied after each test (tests in one process run one at a time). The store still
+runs `migrate()` on it, as every start does.
 """
 
 from __future__ import annotations
 
-import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,10 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.store import Store, normalize_url
+from bot.store import Store
+from bot.store.schema import metadata
+from tests.databases import ddl, postgresql_url
 
 NOW = datetime(2024, 5, 6, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -35,24 +39,28 @@ class Database:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    migrated = "store" in request.fixturenames
     if request.param == "sqlite":
-        yield Database(f"sqlite:///{tmp_path / 'bot.db'}")
+        path = tmp_path / "bot.db"
+        if migrated:
+            shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+        yield Database(f"sqlite:///{path}")
         return
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip(
-            "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)"
-        )
+    url = postgresql_url()
+    if migrated:
+        schema = request.getfixturevalue("migrated_schema")
+        try:
+            yield Database(url, schema)
+        finally:
+            tables = ", ".join(f'"{schema}"."{table}"' for table in metadata.tables)
+            await ddl(url, f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        return
     schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = create_async_engine(normalize_url(url))
+    await ddl(url, f'CREATE SCHEMA "{schema}"')
     try:
-        async with admin.begin() as conn:
-            await conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         yield Database(url, schema)
     finally:
-        async with admin.begin() as conn:
-            await conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        await admin.dispose()
+        await ddl(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture

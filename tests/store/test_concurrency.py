@@ -10,6 +10,7 @@ import pytest
 
 from bot.delivery import Receipt
 from bot.store import Schedule, Store
+from tests import children
 
 from . import workers
 from .conftest import NOW, Database
@@ -82,7 +83,7 @@ async def test_expired_lease_race_has_one_winner(store: Store, database: Databas
 @pytest.mark.parametrize("claim", ["delivery", "event"])
 async def test_exactly_one_process_wins(store: Store, database: Database, claim: str) -> None:
     sub_id = await _subscription_id(store)
-    ctx = multiprocessing.get_context("spawn")
+    ctx = children.context()
     start = ctx.Barrier(PROCESSES)
     results: multiprocessing.Queue[tuple[str, bool | str]] = ctx.Queue()
     procs = [

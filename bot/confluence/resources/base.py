@@ -27,18 +27,11 @@ class Resource:
         self._http = http
         self._connection = connection
 
-    async def _wiki_base(self, payload: Any) -> str | None:
-        if isinstance(payload, dict):
-            links = payload.get("_links")
-            if isinstance(links, dict) and links.get("base"):
-                return str(links["base"])
-        site = await self._http.site()
-        return site.wiki_base
-
     async def _parse(self, model: type[M], payload: Any) -> M:
         obj = model.model_validate(payload)
         if isinstance(obj, LinkedModel):
-            obj.with_base(await self._wiki_base(payload))
+            links = payload.get("_links") if isinstance(payload, dict) else None
+            obj.with_base(await self._http.wiki_base(links))
         return obj
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:

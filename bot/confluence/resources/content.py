@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Generic, TypeVar
 
 from bot.confluence.errors import Conflict
@@ -28,14 +29,56 @@ from bot.confluence.resources.params import (
 from bot.confluence.resources.properties import PropertiesAPI
 
 C = TypeVar("C", bound=Page)
+# Each collection documents its own sort orders and statuses (blog posts: no title sort, no archive).
+SortT = TypeVar("SortT", bound=str)
+StatusT = TypeVar("StatusT", bound=str)
 
 
-class _ContentAPI(Resource, Generic[C]):
+class _ContentAPI(Resource, Generic[C, SortT, StatusT]):
     _collection: str
     _model: type[C]
 
     def _path(self, content_id: str = "") -> str:
         return f"{V2}/{self._collection}" + (f"/{content_id}" if content_id else "")
+
+    def list(
+        self,
+        *,
+        space_id: str | list[str] | None = None,
+        title: str | None = None,
+        status: StatusT | list[StatusT] | None = None,
+        body_format: ListBodyFormat | None = None,
+        sort: SortT | None = None,
+        limit: int | None = None,
+    ) -> Pager[C]:
+        """Across spaces, or in the spaces `space_id` names (GET /pages, /blogposts)."""
+        filters = {"space-id": csv(space_id), "title": title}
+        return self._listing(self._path(), status, body_format, sort, limit, filters)
+
+    def in_space(
+        self,
+        space_id: str,
+        *,
+        status: StatusT | builtins.list[StatusT] | None = None,
+        body_format: ListBodyFormat | None = None,
+        sort: SortT | None = None,
+        limit: int | None = None,
+    ) -> Pager[C]:
+        """One space's (GET /spaces/{id}/pages, /spaces/{id}/blogposts)."""
+        path = f"{V2}/spaces/{space_id}/{self._collection}"
+        return self._listing(path, status, body_format, sort, limit)
+
+    def _listing(
+        self,
+        path: str,
+        status: StatusT | builtins.list[StatusT] | None,
+        body_format: ListBodyFormat | None,
+        sort: SortT | None,
+        limit: int | None,
+        filters: dict[str, str | None] | None = None,
+    ) -> Pager[C]:
+        params = {"status": csv(status), "body-format": body_format, "sort": sort, "limit": limit}
+        return self._list(self._model, path, {**(filters or {}), **params})
 
     async def get(
         self, content_id: str, *, body_format: BodyFormat | None = None, version: int | None = None
@@ -113,32 +156,9 @@ class _ContentAPI(Resource, Generic[C]):
         return PropertiesAPI(self._http, self._connection, self._path(content_id))
 
 
-class PagesAPI(_ContentAPI[Page]):
+class PagesAPI(_ContentAPI[Page, PageSort, PageStatus]):
     _collection = "pages"
     _model = Page
-
-    def list(
-        self,
-        *,
-        space_id: str | list[str] | None = None,
-        title: str | None = None,
-        status: PageStatus | list[PageStatus] | None = None,
-        body_format: ListBodyFormat | None = None,
-        sort: PageSort | None = None,
-        limit: int | None = None,
-    ) -> Pager[Page]:
-        return self._list(
-            Page,
-            self._path(),
-            {
-                "space-id": csv(space_id),
-                "title": title,
-                "status": csv(status),
-                "body-format": body_format,
-                "sort": sort,
-                "limit": limit,
-            },
-        )
 
     async def create(
         self,
@@ -175,32 +195,9 @@ class PagesAPI(_ContentAPI[Page]):
         )
 
 
-class BlogPostsAPI(_ContentAPI[BlogPost]):
+class BlogPostsAPI(_ContentAPI[BlogPost, BlogPostSort, BlogPostStatus]):
     _collection = "blogposts"
     _model = BlogPost
-
-    def list(
-        self,
-        *,
-        space_id: str | list[str] | None = None,
-        title: str | None = None,
-        status: BlogPostStatus | list[BlogPostStatus] | None = None,
-        body_format: ListBodyFormat | None = None,
-        sort: BlogPostSort | None = None,
-        limit: int | None = None,
-    ) -> Pager[BlogPost]:
-        return self._list(
-            BlogPost,
-            self._path(),
-            {
-                "space-id": csv(space_id),
-                "title": title,
-                "status": csv(status),
-                "body-format": body_format,
-                "sort": sort,
-                "limit": limit,
-            },
-        )
 
     async def create(
         self, *, space_id: str, title: str, body: str, status: str = "current"

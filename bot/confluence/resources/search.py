@@ -28,8 +28,6 @@ class SearchAPI(Resource):
         ``content.space``, ``content.metadata.labels``, ``content.body.storage`` (with a body,
         Confluence returns at most 50 hits a page whatever ``limit`` says).
         """
-        if limit is not None and not 1 <= limit <= 250:
-            raise ValueError("limit must be between 1 and 250")
         params: dict[str, Any] = {
             "cql": cql,
             "limit": limit,

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import builtins
 
-from bot.confluence.models import BlogPost, Label, Page, Space, SpacePermission
+from bot.confluence.models import Label, Space, SpacePermission
 from bot.confluence.paging import Pager
 from bot.confluence.resources.base import V2, Resource, csv
-from bot.confluence.resources.params import (
-    BlogPostSort,
-    BlogPostStatus,
-    ListBodyFormat,
-    PageSort,
-    PageStatus,
-    SpaceStatus,
-    SpaceType,
-)
+from bot.confluence.resources.params import SpaceStatus, SpaceType
 from bot.confluence.resources.properties import PropertiesAPI
 
 
@@ -46,36 +38,6 @@ class SpacesAPI(Resource):
         async for space in self.list(keys=keys, limit=min(250, max(1, len(keys)))):
             found[space.key.upper()] = space
         return found
-
-    def pages(
-        self,
-        space_id: str,
-        *,
-        status: PageStatus | builtins.list[PageStatus] | None = None,
-        body_format: ListBodyFormat | None = None,
-        sort: PageSort | None = None,
-        limit: int | None = None,
-    ) -> Pager[Page]:
-        return self._list(
-            Page,
-            f"{V2}/spaces/{space_id}/pages",
-            {"status": csv(status), "body-format": body_format, "sort": sort, "limit": limit},
-        )
-
-    def blogposts(
-        self,
-        space_id: str,
-        *,
-        status: BlogPostStatus | builtins.list[BlogPostStatus] | None = None,
-        body_format: ListBodyFormat | None = None,
-        sort: BlogPostSort | None = None,
-        limit: int | None = None,
-    ) -> Pager[BlogPost]:
-        return self._list(
-            BlogPost,
-            f"{V2}/spaces/{space_id}/blogposts",
-            {"status": csv(status), "body-format": body_format, "sort": sort, "limit": limit},
-        )
 
     def properties(self, space_id: str) -> PropertiesAPI:
         return PropertiesAPI(self._http, self._connection, f"{V2}/spaces/{space_id}")

@@ -14,6 +14,7 @@ from bot.slack.digests.answers import say, when
 from bot.slack.digests.members import ensure_member, user_tz
 from bot.slack.digests.permissions import not_theirs, refusal
 from bot.slack.error_messages import missing_spaces
+from bot.slack.identity import IdentityRequired
 from bot.slack.services import Services
 
 log = logging.getLogger("bot.slack.digests")

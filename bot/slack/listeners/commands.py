@@ -13,9 +13,10 @@ from bot.slack.after_ack import after_ack
 from bot.slack.blocks import mrkdwn_escape
 from bot.slack.caller import Caller
 from bot.slack.context import CommandContext
+from bot.slack.help_text import slash_help
 from bot.slack.listeners import digests, identity, write
 from bot.slack.listeners.search import recent, search
-from bot.slack.router import HELP_TEXT, parse_command, parse_search
+from bot.slack.router import parse_command, parse_search
 from bot.slack.services import Services
 
 log = logging.getLogger("bot.slack.commands")
@@ -74,7 +75,7 @@ def register(app: AsyncApp, services: Services) -> None:
         )
         log.info("command name=%s user=%s team=%s", parsed.name, caller.user_id, caller.team_id)
         if parsed.name == "help":
-            await ack(response_type="ephemeral", text=HELP_TEXT)
+            await ack(response_type="ephemeral", text=slash_help())
             return
         await ack()
         if parsed.name == "search":

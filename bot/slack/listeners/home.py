@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import ConfluenceError
 from bot.slack import blocks as bk
+from bot.slack import help_text
 from bot.slack.home import AppHome, Slot
 from bot.slack.services import Services
 
@@ -32,18 +33,7 @@ async def status_blocks(services: Services, user_id: str) -> list[dict[str, Any]
 def help_blocks() -> list[dict[str, Any]]:
     return [
         bk.divider(),
-        bk.section(
-            "*What you can do*\n"
-            "• `/confluence search <words> [in:SPACEKEY]` — search pages and blog posts\n"
-            "• `/confluence recent [SPACEKEY]` — what changed lately\n"
-            "• *Save to Confluence* on any message — turn its thread into a page\n"
-            "• *Comment in Confluence* on any message, or `/confluence comment <page> <text>`\n"
-            "• *Create Confluence page* from the ⚡ menu, or `/confluence create [title]`\n"
-            "• `/confluence digest subscribe SPACEKEY daily at 09:00` — new blog posts in a channel\n"
-            "• `/confluence connect` — act in Confluence as yourself\n"
-            "• Paste a Confluence link in a channel I'm in — I'll show a preview\n"
-            "• `/confluence help` — everything else"
-        ),
+        bk.section(help_text.home_text()),
     ]
 
 
