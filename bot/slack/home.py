@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import blocks as bk
+from bot.slack import blocks
 
 __all__ = ["AppHome", "Section", "Slot"]
 
@@ -37,10 +37,10 @@ class AppHome:
 
     async def view(self, team_id: str | None, user_id: str) -> dict[str, Any]:
         """The Home tab for this user, each section asked in turn."""
-        blocks: list[Block] = []
+        shown: list[Block] = []
         for _, section in sorted(self._sections, key=lambda added: added[0]):
-            blocks.extend(await section(team_id, user_id))
-        return bk.home(blocks)
+            shown.extend(await section(team_id, user_id))
+        return blocks.home(shown)
 
     async def publish(self, client: AsyncWebClient, team_id: str | None, user_id: str) -> None:
         await client.views_publish(user_id=user_id, view=await self.view(team_id, user_id))

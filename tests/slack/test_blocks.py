@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.slack import block_limits as lim
+from bot.slack import block_limits
 from bot.slack.blocks import (
     actions,
     button,
@@ -82,9 +82,14 @@ def test_link() -> None:
 
 def test_section_limits() -> None:
     block = section("x" * 4000, block_id="s1")
-    assert len(block["text"]["text"]) == lim.SECTION_TEXT and block["text"]["type"] == "mrkdwn"
+    assert (
+        len(block["text"]["text"]) == block_limits.SECTION_TEXT
+        and block["text"]["type"] == "mrkdwn"
+    )
     fields = section(fields=["f" * 2500] * 10)["fields"]
-    assert len(fields) == 10 and all(len(f["text"]) == lim.SECTION_FIELD_TEXT for f in fields)
+    assert len(fields) == 10 and all(
+        len(f["text"]) == block_limits.SECTION_FIELD_TEXT for f in fields
+    )
     with pytest.raises(ValueError):
         section(fields=["f"] * 11)
     with pytest.raises(ValueError):
@@ -96,7 +101,7 @@ def test_section_limits() -> None:
 def test_header_is_plain_and_capped() -> None:
     block = header("*not bold* " + "h" * 200)
     assert block["text"]["type"] == "plain_text"
-    assert len(block["text"]["text"]) == lim.HEADER_TEXT
+    assert len(block["text"]["text"]) == block_limits.HEADER_TEXT
 
 
 def test_context_limits() -> None:
@@ -109,7 +114,7 @@ def test_context_limits() -> None:
 
 def test_button_limits() -> None:
     b = button("b" * 100, "open_page", value="v" * 2000, style="primary")
-    assert len(b["text"]["text"]) == lim.BUTTON_TEXT and b["value"] == "v" * 2000
+    assert len(b["text"]["text"]) == block_limits.BUTTON_TEXT and b["value"] == "v" * 2000
     with pytest.raises(ValueError):
         button("b", "a", value="v" * 2001)
     with pytest.raises(ValueError):
@@ -127,7 +132,7 @@ def test_actions_limits() -> None:
 
 def test_option_limits() -> None:
     o = option("o" * 100, "v" * 150)
-    assert len(o["text"]["text"]) == lim.OPTION_TEXT and o["text"]["type"] == "plain_text"
+    assert len(o["text"]["text"]) == block_limits.OPTION_TEXT and o["text"]["type"] == "plain_text"
     with pytest.raises(ValueError):
         option("o", "v" * 151)
 
@@ -154,8 +159,8 @@ def test_plain_text_input_limits() -> None:
 
 def test_input_block_label_capped() -> None:
     block = input_block("l" * 2100, plain_text_input("t"), block_id="title", hint="h" * 2100)
-    assert len(block["label"]["text"]) == lim.INPUT_LABEL
-    assert len(block["hint"]["text"]) == lim.INPUT_HINT
+    assert len(block["label"]["text"]) == block_limits.INPUT_LABEL
+    assert len(block["hint"]["text"]) == block_limits.INPUT_HINT
     assert block["block_id"] == "title" and "optional" not in block
 
 
@@ -165,8 +170,8 @@ def test_input_block_label_capped() -> None:
 def test_message_caps_blocks_and_keeps_fallback_text() -> None:
     blocks = [section(f"item {i}") for i in range(60)]
     payload = message("t" * 5000, blocks)
-    assert len(payload["text"]) == lim.MESSAGE_TEXT
-    assert len(payload["blocks"]) == lim.MESSAGE_BLOCKS
+    assert len(payload["text"]) == block_limits.MESSAGE_TEXT
+    assert len(payload["blocks"]) == block_limits.MESSAGE_BLOCKS
     assert payload["blocks"][-1] == context("…and 11 more")
     assert payload["blocks"][-2] == blocks[48]
     assert message("hi", [divider()]) == {"text": "hi", "blocks": [divider()]}
@@ -198,7 +203,7 @@ def test_modal_limits() -> None:
 
 def test_home_caps_blocks() -> None:
     view = home([section(f"page {i}") for i in range(130)])
-    assert view["type"] == "home" and len(view["blocks"]) == lim.VIEW_BLOCKS
+    assert view["type"] == "home" and len(view["blocks"]) == block_limits.VIEW_BLOCKS
     assert view["blocks"][-1] == context("…and 31 more")
 
 

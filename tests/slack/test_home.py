@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.slack import blocks as bk
+from bot.slack import blocks
 from bot.slack.home import AppHome, Section, Slot
 
 
@@ -15,7 +15,7 @@ def text_section(text: str, asked: list[tuple[str | None, str]] | None = None) -
     async def section(team_id: str | None, user_id: str) -> Sequence[dict[str, Any]]:
         if asked is not None:
             asked.append((team_id, user_id))
-        return [bk.section(text)] if text else []
+        return [blocks.section(text)] if text else []
 
     return section
 

@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digest import describe
 from bot.digest.service import schedule_from_store
-from bot.slack import blocks as bk
+from bot.slack import blocks
 from bot.slack.home import AppHome
 from bot.slack.services import Services
 from bot.store import Subscription
@@ -27,25 +27,25 @@ async def home_blocks(
     subs = await services.store.subscriptions.list_by_creator(team_id or "", user_id)
     if not subs:
         return []
-    blocks = [bk.divider(), bk.header("Your digests")]
-    blocks.extend(_home_row(sub) for sub in subs[:HOME_LIMIT])
+    rows = [blocks.divider(), blocks.header("Your digests")]
+    rows.extend(_home_row(sub) for sub in subs[:HOME_LIMIT])
     if len(subs) > HOME_LIMIT:
-        blocks.append(
-            bk.context(
+        rows.append(
+            blocks.context(
                 f"…and {len(subs) - HOME_LIMIT} more. Run `/confluence digest list` in a channel "
                 "to see its digests."
             )
         )
-    return blocks
+    return rows
 
 
 def _home_row(sub: Subscription) -> dict[str, Any]:
     schedule = schedule_from_store(sub.schedule)
     paused = " · :pause_button: paused" if sub.paused else ""
-    return bk.section(
-        f"*{bk.mrkdwn_escape(sub.space_key)}* in <#{sub.channel_id}> — {describe(schedule)}"
+    return blocks.section(
+        f"*{blocks.mrkdwn_escape(sub.space_key)}* in <#{sub.channel_id}> — {describe(schedule)}"
         f"{paused}",
-        accessory=bk.button("Unsubscribe", UNSUBSCRIBE_ACTION, value=str(sub.id)),
+        accessory=blocks.button("Unsubscribe", UNSUBSCRIBE_ACTION, value=str(sub.id)),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from bot.digest import UnsubscribeCommand, describe, next_due
 from bot.digest.service import schedule_from_store
-from bot.slack import blocks as bk
+from bot.slack import blocks
 from bot.slack.context import CommandContext
 from bot.slack.digests.answers import say, when
 from bot.slack.digests.permissions import not_theirs, refusal
@@ -29,12 +29,12 @@ async def list_digests(services: Services, ctx: CommandContext, channel_id: str)
     for sub in subs:
         schedule = schedule_from_store(sub.schedule)
         state = (
-            f" · :pause_button: paused ({bk.mrkdwn_escape(sub.paused_reason or 'paused')})"
+            f" · :pause_button: paused ({blocks.mrkdwn_escape(sub.paused_reason or 'paused')})"
             if sub.paused
             else f" · next {when(next_due(schedule, now))}"
         )
         lines.append(
-            f"• *{bk.mrkdwn_escape(sub.space_key)}* — {describe(schedule)}{state} · "
+            f"• *{blocks.mrkdwn_escape(sub.space_key)}* — {describe(schedule)}{state} · "
             f"set up by <@{sub.created_by}>"
         )
     await say(ctx, "\n".join(lines))

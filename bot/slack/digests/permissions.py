@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.slack import blocks as bk
+from bot.slack import blocks
 from bot.slack.context import CommandContext
 from bot.slack.digests.members import is_workspace_admin
 from bot.slack.identity import store_team
@@ -40,7 +40,7 @@ async def not_theirs(
 
 def refusal(services: Services, refused: list[Subscription]) -> str:
     owners = ", ".join(sorted({f"<@{s.created_by}>" for s in refused}))
-    keys = ", ".join(bk.mrkdwn_escape(s.space_key) for s in refused)
+    keys = ", ".join(blocks.mrkdwn_escape(s.space_key) for s in refused)
     linked = (
         ", or a member who connected their own Confluence account (`/confluence connect`)"
         if _linked_members_may(services)

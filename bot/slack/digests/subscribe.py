@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.confluence import ConfluenceClient, ConfluenceError, Space
 from bot.digest import Schedule, SubscribeCommand, describe, next_due
 from bot.digest.service import schedule_to_store
-from bot.slack import blocks as bk
+from bot.slack import blocks
 from bot.slack.context import CommandContext
 from bot.slack.digests.answers import say, when
 from bot.slack.digests.members import ensure_member, user_tz
@@ -95,6 +95,6 @@ async def _save(
             connection_id=confluence.connection,
         )
         changed.append(
-            f"*{bk.mrkdwn_escape(space.key)}*" + ("" if result.created else " (updated)")
+            f"*{blocks.mrkdwn_escape(space.key)}*" + ("" if result.created else " (updated)")
         )
     return changed

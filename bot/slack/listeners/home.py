@@ -10,8 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import ConfluenceError
-from bot.slack import blocks as bk
-from bot.slack import help_text
+from bot.slack import blocks, help_text
 from bot.slack.home import AppHome, Slot
 from bot.slack.services import Services
 
@@ -23,17 +22,17 @@ async def status_blocks(services: Services, user_id: str) -> list[dict[str, Any]
     mode = "through the Maton gateway" if confluence.via_gateway else "directly with an API token"
     try:
         site = await confluence.site_url()
-        status = f":white_check_mark: Connected to {bk.link(site, site.removeprefix('https://'))} {mode}."
+        status = f":white_check_mark: Connected to {blocks.link(site, site.removeprefix('https://'))} {mode}."
     except ConfluenceError as exc:
         log.warning("home: confluence unreachable user=%s error=%s", user_id, exc)
         status = f":warning: Confluence is not reachable right now ({mode}). Searches may fail."
-    return [bk.header("Confluence for Slack"), bk.section(status)]
+    return [blocks.header("Confluence for Slack"), blocks.section(status)]
 
 
 def help_blocks() -> list[dict[str, Any]]:
     return [
-        bk.divider(),
-        bk.section(help_text.home_text()),
+        blocks.divider(),
+        blocks.section(help_text.home_text()),
     ]
 
 
