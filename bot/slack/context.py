@@ -16,17 +16,3 @@ class CommandContext:
     trigger_id: str | None
     respond: AsyncRespond
     client: AsyncWebClient
-
-    # The caller's ids, for handlers not yet reading `caller` (digest commands, until the
-    # digest side moves to it).
-    @property
-    def team_id(self) -> str | None:
-        return self.caller.team_id
-
-    @property
-    def user_id(self) -> str:
-        return self.caller.user_id
-
-    @property
-    def channel_id(self) -> str | None:
-        return self.caller.channel_id

@@ -1,6 +1,6 @@
 """App Home: one view assembled from the sections that features contribute.
 
-Each feature adds its section (an async function of the team and user, returning blocks) when
+Each feature adds its section (an async function of the caller, returning blocks) when
 its listeners are registered; App Home knows no feature, and features never import one another's
 views. Sections are shown by slot, then in the order they were added.
 """
@@ -14,11 +14,12 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import blocks
+from bot.slack.caller import Caller
 
 __all__ = ["AppHome", "Section", "Slot"]
 
 Block = dict[str, Any]
-Section = Callable[[str | None, str], Awaitable[Sequence[Block]]]
+Section = Callable[[Caller], Awaitable[Sequence[Block]]]
 
 
 class Slot(IntEnum):
@@ -35,12 +36,12 @@ class AppHome:
     def add(self, slot: Slot, section: Section) -> None:
         self._sections.append((slot, section))
 
-    async def view(self, team_id: str | None, user_id: str) -> dict[str, Any]:
+    async def view(self, caller: Caller) -> dict[str, Any]:
         """The Home tab for this user, each section asked in turn."""
         shown: list[Block] = []
         for _, section in sorted(self._sections, key=lambda added: added[0]):
-            shown.extend(await section(team_id, user_id))
+            shown.extend(await section(caller))
         return blocks.home(shown)
 
-    async def publish(self, client: AsyncWebClient, team_id: str | None, user_id: str) -> None:
-        await client.views_publish(user_id=user_id, view=await self.view(team_id, user_id))
+    async def publish(self, client: AsyncWebClient, caller: Caller) -> None:
+        await client.views_publish(user_id=caller.user_id, view=await self.view(caller))

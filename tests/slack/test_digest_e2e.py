@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.delivery import ChannelPacer
 from bot.digest.ports import EVENT_TYPE
 from bot.digest.service import DigestService, claim_key
+from bot.slack.caller import Caller
 from bot.slack.digests.build import build_digest_service
 from bot.slack.digests.home import UNSUBSCRIBE_ACTION, home_blocks
 from bot.store import Schedule
@@ -187,7 +188,7 @@ async def test_app_home_lists_own_digests_with_unsubscribe(harness: Harness) -> 
     seed(harness)
     await harness.command("digest subscribe ENG")
     await harness.command("digest subscribe OPS", user_id="U0002")
-    blocks = await home_blocks(harness.services, TEAM, USER)
+    blocks = await home_blocks(harness.services, Caller(USER, TEAM, USER))
     buttons = [b["accessory"] for b in blocks if b.get("accessory")]
     assert len(buttons) == 1 and buttons[0]["action_id"] == UNSUBSCRIBE_ACTION
     [mine] = await harness.services.store.subscriptions.list_by_creator(TEAM, USER)

@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.digest import describe
 from bot.digest.service import schedule_from_store
 from bot.slack import blocks
+from bot.slack.caller import Caller
 from bot.slack.home import AppHome
 from bot.slack.services import Services
 from bot.store import Subscription
@@ -20,11 +21,9 @@ UNSUBSCRIBE_ACTION = "digest_unsubscribe"
 HOME_LIMIT = 20  # subscriptions listed on App Home (each is one block; Home allows 100)
 
 
-async def home_blocks(
-    services: Services, team_id: str | None, user_id: str
-) -> list[dict[str, Any]]:
+async def home_blocks(services: Services, caller: Caller) -> list[dict[str, Any]]:
     """The subscriptions this user created, each with an Unsubscribe button."""
-    subs = await services.store.subscriptions.list_by_creator(team_id or "", user_id)
+    subs = await services.store.subscriptions.list_by_creator(caller.team_id or "", caller.user_id)
     if not subs:
         return []
     rows = [blocks.divider(), blocks.header("Your digests")]
@@ -53,15 +52,18 @@ async def unsubscribe_from_home(
     services: Services,
     home: AppHome,
     client: AsyncWebClient,
-    team_id: str | None,
-    user_id: str,
+    caller: Caller,
     value: str,
 ) -> None:
     if not value.isdigit():
         return
     sub = await services.store.subscriptions.get(int(value))
     # Only the owner's Home shows the button; a forged payload must not remove others' digests.
-    if sub is not None and sub.created_by == user_id and sub.team_id == (team_id or ""):
+    if (
+        sub is not None
+        and sub.created_by == caller.user_id
+        and sub.team_id == (caller.team_id or "")
+    ):
         await services.store.subscriptions.delete(sub.id)
-        log.info("digest unsubscribed from home subscription=%s user=%s", sub.id, user_id)
-    await home.publish(client, team_id, user_id)
+        log.info("digest unsubscribed from home subscription=%s user=%s", sub.id, caller.user_id)
+    await home.publish(client, caller)

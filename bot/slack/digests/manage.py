@@ -17,7 +17,7 @@ log = logging.getLogger("bot.slack.digests")
 
 
 async def list_digests(services: Services, ctx: CommandContext, channel_id: str) -> None:
-    subs = await services.store.subscriptions.list_by_channel(ctx.team_id or "", channel_id)
+    subs = await services.store.subscriptions.list_by_channel(ctx.caller.team_id or "", channel_id)
     if not subs:
         await say(
             ctx,
@@ -47,7 +47,7 @@ async def unsubscribe(
         await _unsubscribe_all(services, ctx, channel_id)
         return
     store = services.store.subscriptions
-    team_id = ctx.team_id or ""
+    team_id = ctx.caller.team_id or ""
     subs = {s.space_key.upper(): s for s in await store.list_by_channel(team_id, channel_id)}
     wanted = [subs[k.upper()] for k in command.space_keys if k.upper() in subs]
     refused = await not_theirs(services, ctx, wanted)
@@ -64,7 +64,7 @@ async def unsubscribe(
             team_id,
             channel_id,
             ",".join(removed_keys),
-            ctx.user_id,
+            ctx.caller.user_id,
         )
     if refused:
         parts.append(refusal(services, refused))
@@ -75,7 +75,7 @@ async def unsubscribe(
 
 async def _unsubscribe_all(services: Services, ctx: CommandContext, channel_id: str) -> None:
     store = services.store.subscriptions
-    team_id = ctx.team_id or ""
+    team_id = ctx.caller.team_id or ""
     subs = {s.space_key.upper(): s for s in await store.list_by_channel(team_id, channel_id)}
     refused = await not_theirs(services, ctx, list(subs.values()))
     if refused:
@@ -90,4 +90,9 @@ async def _unsubscribe_all(services: Services, ctx: CommandContext, channel_id: 
     else:
         text = "This channel had no digests."
     await say(ctx, text)
-    log.info("digest unsubscribed all team=%s channel=%s user=%s", team_id, channel_id, ctx.user_id)
+    log.info(
+        "digest unsubscribed all team=%s channel=%s user=%s",
+        team_id,
+        channel_id,
+        ctx.caller.user_id,
+    )

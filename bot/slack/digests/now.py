@@ -14,7 +14,7 @@ async def post_now(
     services: Services, ctx: CommandContext, channel_id: str, command: NowCommand
 ) -> None:
     service = build_digest_service(services, ctx.client)
-    report = await service.deliver_now(ctx.team_id or "", channel_id, command.space_keys)
+    report = await service.deliver_now(ctx.caller.team_id or "", channel_id, command.space_keys)
     await say(ctx, now_summary(report))
 
 

@@ -19,21 +19,22 @@ async def not_theirs(
     services: Services, ctx: CommandContext, subs: list[Subscription]
 ) -> list[Subscription]:
     """The subscriptions this user may not remove or take over."""
-    others = [s for s in subs if s.created_by != ctx.user_id]
+    caller = ctx.caller
+    others = [s for s in subs if s.created_by != caller.user_id]
     if not others:
         return []
-    if await is_workspace_admin(ctx.client, ctx.user_id):
+    if await is_workspace_admin(ctx.client, caller.user_id):
         return []
     if _linked_members_may(services):
-        link = await services.store.connections.get(store_team(ctx.team_id), ctx.user_id)
+        link = await services.store.connections.get(store_team(caller.team_id), caller.user_id)
         if link is not None and link.status == "active":
             return []
     log.info(
         "digest change refused team=%s channel=%s spaces=%s user=%s",
-        ctx.team_id,
-        ctx.channel_id,
+        caller.team_id,
+        caller.channel_id,
         ",".join(s.space_key for s in others),
-        ctx.user_id,
+        caller.user_id,
     )
     return others
 

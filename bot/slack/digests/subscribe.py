@@ -23,17 +23,18 @@ log = logging.getLogger("bot.slack.digests")
 async def subscribe(
     services: Services, ctx: CommandContext, channel_id: str, command: SubscribeCommand
 ) -> None:
-    tz = await user_tz(ctx.client, ctx.user_id)
+    caller = ctx.caller
+    tz = await user_tz(ctx.client, caller.user_id)
     schedule = command.schedule(tz)
     try:
         # Inside the try: a user who must (re)connect first is told so here.
-        confluence = await services.confluence_for(ctx.team_id, ctx.user_id)
+        confluence = await services.confluence_for(caller.team_id, caller.user_id)
         spaces = await confluence.spaces.by_keys(list(command.space_keys))
     except (ConfluenceError, IdentityRequired) as exc:
         await say(
             ctx,
             await services.on_confluence_error(
-                exc, ctx.team_id, ctx.user_id, action="digest subscribe"
+                exc, caller.team_id, caller.user_id, action="digest subscribe"
             ),
         )
         return
@@ -43,7 +44,9 @@ async def subscribe(
         return
     existing = {
         s.space_key.upper(): s
-        for s in await services.store.subscriptions.list_by_channel(ctx.team_id or "", channel_id)
+        for s in await services.store.subscriptions.list_by_channel(
+            caller.team_id or "", channel_id
+        )
     }
     others = [existing[k.upper()] for k in command.space_keys if k.upper() in existing]
     refused = await not_theirs(services, ctx, others)
@@ -65,10 +68,10 @@ async def subscribe(
     )
     log.info(
         "digest subscribed team=%s channel=%s spaces=%s user=%s",
-        ctx.team_id,
+        caller.team_id,
         channel_id,
         ",".join(command.space_keys),
-        ctx.user_id,
+        caller.user_id,
     )
 
 
@@ -86,12 +89,12 @@ async def _save(
     for key in command.space_keys:
         space = spaces[key.upper()]
         result = await services.store.subscriptions.upsert(
-            team_id=ctx.team_id or "",
+            team_id=ctx.caller.team_id or "",
             channel_id=channel_id,
             space_key=space.key,
             space_id=space.id,
             schedule=schedule_to_store(schedule),
-            created_by=ctx.user_id,
+            created_by=ctx.caller.user_id,
             connection_id=confluence.connection,
         )
         changed.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digest import (
@@ -18,6 +18,7 @@ from bot.digest import (
     parse_digest_command,
 )
 from bot.slack import failure_notice
+from bot.slack.caller import Caller
 from bot.slack.context import CommandContext
 from bot.slack.digests.answers import say
 from bot.slack.digests.home import UNSUBSCRIBE_ACTION, home_blocks, unsubscribe_from_home
@@ -37,36 +38,38 @@ async def handle_digest(services: Services, ctx: CommandContext, args: str) -> N
     if isinstance(command, HelpCommand):
         await say(ctx, USAGE)
         return
-    if not ctx.channel_id or ctx.channel_id.startswith("D"):
+    channel_id = ctx.caller.channel_id
+    if not channel_id or channel_id.startswith("D"):
         await say(ctx, "Digests go to channels: run this in the channel that should get them.")
         return
     if isinstance(command, SubscribeCommand):
-        await subscribe(services, ctx, ctx.channel_id, command)
+        await subscribe(services, ctx, channel_id, command)
     elif isinstance(command, UnsubscribeCommand):
-        await unsubscribe(services, ctx, ctx.channel_id, command)
+        await unsubscribe(services, ctx, channel_id, command)
     elif isinstance(command, ListCommand):
-        await list_digests(services, ctx, ctx.channel_id)
+        await list_digests(services, ctx, channel_id)
     elif isinstance(command, NowCommand):
-        await post_now(services, ctx, ctx.channel_id, command)
+        await post_now(services, ctx, channel_id, command)
 
 
 def register(app: AsyncApp, services: Services, home: AppHome) -> None:
     """The App Home section and its Unsubscribe buttons."""
 
-    async def section(team_id: str | None, user_id: str) -> list[dict[str, Any]]:
-        return await home_blocks(services, team_id, user_id)
+    async def section(caller: Caller) -> list[dict[str, Any]]:
+        return await home_blocks(services, caller)
 
     home.add(Slot.FEATURES, section)
 
     @app.action(UNSUBSCRIBE_ACTION)
-    async def on_unsubscribe(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_unsubscribe(
+        ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
         await ack()
-        user_id = str((body.get("user") or {}).get("id", ""))
-        team_id = (body.get("team") or {}).get("id")
-        value = str(((body.get("actions") or [{}])[0]).get("value", ""))
+        caller = Caller.of(context, body).at(None)  # a button on App Home: no channel
+        value = str(body["actions"][0].get("value") or "")  # the subscription's id
         services.background.spawn(
-            unsubscribe_from_home(services, home, client, team_id, user_id, value),
+            unsubscribe_from_home(services, home, client, caller, value),
             name="digest-unsubscribe",
-            about=f"user={user_id} team={team_id} subscription={value}",
-            on_error=failure_notice.privately(client, user_id, None),
+            about=f"{caller.about} subscription={value}",
+            on_error=failure_notice.privately(client, caller.user_id, caller.channel_id),
         )

@@ -6,25 +6,27 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import ConfluenceError
 from bot.slack import blocks, help_text
+from bot.slack.caller import Caller
 from bot.slack.home import AppHome, Slot
 from bot.slack.services import Services
 
 log = logging.getLogger("bot.slack.home")
 
 
-async def status_blocks(services: Services, user_id: str) -> list[dict[str, Any]]:
+async def status_blocks(services: Services, caller: Caller) -> list[dict[str, Any]]:
     confluence = services.confluence
     mode = "through the Maton gateway" if confluence.via_gateway else "directly with an API token"
     try:
         site = await confluence.site_url()
-        status = f":white_check_mark: Connected to {blocks.link(site, site.removeprefix('https://'))} {mode}."
+        shown = blocks.link(site, site.removeprefix("https://"))
+        status = f":white_check_mark: Connected to {shown} {mode}."
     except ConfluenceError as exc:
-        log.warning("home: confluence unreachable user=%s error=%s", user_id, exc)
+        log.warning("home: confluence unreachable %s error=%s", caller.about, exc)
         status = f":warning: Confluence is not reachable right now ({mode}). Searches may fail."
     return [blocks.header("Confluence for Slack"), blocks.section(status)]
 
@@ -37,10 +39,10 @@ def help_blocks() -> list[dict[str, Any]]:
 
 
 def register(app: AsyncApp, services: Services, home: AppHome) -> None:
-    async def status(team_id: str | None, user_id: str) -> Sequence[dict[str, Any]]:
-        return await status_blocks(services, user_id)
+    async def status(caller: Caller) -> Sequence[dict[str, Any]]:
+        return await status_blocks(services, caller)
 
-    async def shortcuts(team_id: str | None, user_id: str) -> Sequence[dict[str, Any]]:
+    async def shortcuts(caller: Caller) -> Sequence[dict[str, Any]]:
         return help_blocks()
 
     home.add(Slot.STATUS, status)
@@ -48,10 +50,12 @@ def register(app: AsyncApp, services: Services, home: AppHome) -> None:
 
     @app.event("app_home_opened")
     async def on_home_opened(
-        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+        event: dict[str, Any],
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
     ) -> None:
         if event.get("tab") not in (None, "home"):
             return
-        user_id = event["user"]
-        team_id = body.get("team_id")
-        services.background.spawn(home.publish(client, team_id, user_id), name="home")
+        caller = Caller.of(context, body).at(None)  # the Home tab: no channel to answer in
+        services.background.spawn(home.publish(client, caller), name="home", about=caller.about)

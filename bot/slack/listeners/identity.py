@@ -198,8 +198,8 @@ def register(app: AsyncApp, services: Services, home: AppHome) -> None:
     """The "Done — check my connection" button, and the App Home section with its
     Connect/Disconnect buttons."""
 
-    async def section(team_id: str | None, user_id: str) -> list[dict[str, Any]]:
-        return await home_blocks(services, team_id, user_id)
+    async def section(caller: Caller) -> list[dict[str, Any]]:
+        return await home_blocks(services, caller.team_id, caller.user_id)
 
     home.add(Slot.ACCOUNT, section)
 
@@ -268,7 +268,6 @@ def _reply_for(
     client: AsyncWebClient,
 ) -> Reply:
     """Answer in the message the button was on; on App Home, republish the tab instead."""
-    user_id, team_id = caller.user_id, caller.team_id
     if context.response_url:
 
         async def to_message(message: dict[str, Any], notice: bool) -> None:
@@ -279,9 +278,10 @@ def _reply_for(
     async def to_home(message: dict[str, Any], notice: bool) -> None:
         try:
             if notice:
-                await client.chat_postMessage(channel=user_id, **message)
-            await home.publish(client, team_id, user_id)
+                await client.chat_postMessage(channel=caller.user_id, **message)
+            await home.publish(client, caller)
         except SlackApiError as exc:
-            log.warning("home answer failed user=%s error=%s", user_id, exc.response.get("error"))
+            error = exc.response.get("error")
+            log.warning("home answer failed user=%s error=%s", caller.user_id, error)
 
     return to_home
