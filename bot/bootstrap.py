@@ -10,6 +10,7 @@ import httpx
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import BackgroundTasks
 from bot.config import Settings
 from bot.confluence.factory import client_from_settings
 from bot.digest.scheduler import DigestScheduler
@@ -21,7 +22,6 @@ from bot.slack.runtime import Built, run_http, run_socket_mode
 from bot.slack.services import Services
 from bot.slack.write.save import resume_interrupted_saves
 from bot.store import Store
-from bot.tasks import BackgroundTasks
 
 log = logging.getLogger("bot.bootstrap")
 
@@ -30,13 +30,13 @@ def build_services(
     settings: Settings, *, confluence_transport: httpx.AsyncBaseTransport | None = None
 ) -> Services:
     metrics = Metrics()  # its own registry: one per process (or per test), nothing global
-    tasks = BackgroundTasks()
-    metrics.watch_queue(lambda: tasks.pending)
+    background = BackgroundTasks()
+    metrics.watch_queue(lambda: background.pending)
     return Services(
         settings=settings,
         confluence=client_from_settings(settings, transport=confluence_transport, observer=metrics),
         store=Store.from_url(settings.database_url),
-        background=tasks,
+        background=background,
         metrics=metrics,
     )
 

@@ -23,7 +23,7 @@ LAYERS = [
     {"bot.config"},  # validates DATABASE_URL with the store's URL rules
     {"bot.store"},
     {"bot.delivery"},
-    {"bot.metrics", "bot.tasks", "bot.logs", "bot"},
+    {"bot.metrics", "bot.background", "bot.logs", "bot"},
 ]
 
 

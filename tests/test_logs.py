@@ -121,7 +121,7 @@ def test_configure_twice_keeps_one_handler(stderr: Stderr) -> None:
 
 def test_no_handler_installed_at_import() -> None:
     code = (
-        "import logging, bot.logs, bot.tasks\n"
+        "import logging, bot.logs, bot.background\n"
         "root = logging.getLogger()\n"
         "assert root.handlers == [], root.handlers\n"
         "assert root.level == logging.WARNING, root.level\n"

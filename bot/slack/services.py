@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from bot.background import BackgroundTasks
 from bot.config import Settings
 from bot.confluence import (
     AuthError,
@@ -28,7 +29,6 @@ from bot.slack.identity import (
     store_team,
 )
 from bot.store import Store, UserConnection
-from bot.tasks import BackgroundTasks
 
 log = logging.getLogger("bot.slack")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.background import BackgroundTasks
 from bot.slack import failure_notice
 from bot.store import DatabaseLost
-from bot.tasks import BackgroundTasks
 
 
 class Respond:

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from bot import logs
-from bot.tasks import BackgroundTasks
+from bot.background import BackgroundTasks
 
 
 async def test_spawn_runs_and_forgets_finished_work() -> None:
@@ -87,7 +87,7 @@ async def test_drain_cancels_work_past_grace(caplog: pytest.LogCaptureFixture) -
 
     task = tasks.spawn(stuck(), name="stuck-job")
     await asyncio.sleep(0)
-    with caplog.at_level(logging.WARNING, logger="bot.tasks"):
+    with caplog.at_level(logging.WARNING, logger="bot.background"):
         async with asyncio.timeout(2):
             await tasks.drain(grace_seconds=0.01)
     assert task.cancelled()
@@ -127,7 +127,7 @@ async def test_failing_task_is_logged_with_its_name_not_raised(
     async def broken() -> None:
         raise ValueError("kaboom")
 
-    with caplog.at_level(logging.ERROR, logger="bot.tasks"):
+    with caplog.at_level(logging.ERROR, logger="bot.background"):
         tasks.spawn(broken(), name="unfurl:C123")
         async with asyncio.timeout(2):
             await tasks.wait_idle()  # does not raise
@@ -154,7 +154,7 @@ async def test_failing_task_runs_on_error_after_logging_who(
     async def cannot_tell() -> None:
         raise RuntimeError("slack down")
 
-    with caplog.at_level(logging.ERROR, logger="bot.tasks"):
+    with caplog.at_level(logging.ERROR, logger="bot.background"):
         tasks.spawn(broken(), name="save", about="user=U1 team=T1", on_error=tell)
         tasks.spawn(broken(), name="share", about="user=U2", on_error=cannot_tell)
         async with asyncio.timeout(2):
@@ -168,7 +168,7 @@ async def test_failing_task_runs_on_error_after_logging_who(
 async def test_cancelled_task_is_not_logged_as_failure(caplog: pytest.LogCaptureFixture) -> None:
     tasks = BackgroundTasks()
     task = tasks.spawn(asyncio.sleep(10), name="sleepy")
-    with caplog.at_level(logging.ERROR, logger="bot.tasks"):
+    with caplog.at_level(logging.ERROR, logger="bot.background"):
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await asyncio.sleep(0)

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-log = logging.getLogger("bot.tasks")
+log = logging.getLogger("bot.background")
 
 
 class BackgroundTasks:
