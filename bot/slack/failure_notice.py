@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.write.notify import tell_user
+from bot.slack.private_message import tell_user
 from bot.store import DatabaseLost
 
 SOMETHING_WENT_WRONG = (

@@ -13,10 +13,10 @@ from bot.confluence import ConfluenceClient
 from bot.slack.blocks import link
 from bot.slack.failure_notice import failure_text
 from bot.slack.identity import IdentityRequired
+from bot.slack.private_message import tell_user
 from bot.slack.services import Services
 from bot.slack.write.files import download_all
 from bot.slack.write.names import SlackDirectory
-from bot.slack.write.notify import tell_user
 from bot.slack.write.thread_fetch import fetch_thread
 from bot.write import NotAllowed, WriteService
 from bot.write.files import FileSkipped, SlackFile

@@ -7,10 +7,10 @@ import logging
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.failure_notice import SOMETHING_WENT_WRONG
+from bot.slack.private_message import tell_user
 from bot.slack.services import Services
 from bot.slack.write.adapters import write_service
 from bot.slack.write.answers import give_up_job, save_job
-from bot.slack.write.notify import tell_user
 from bot.write import Preflight
 from bot.write.save import MAX_RESUMES
 

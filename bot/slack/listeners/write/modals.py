@@ -18,11 +18,11 @@ from bot.slack.after_ack import after_ack
 from bot.slack.blocks import option
 from bot.slack.caller import Caller
 from bot.slack.context import CommandContext
+from bot.slack.private_message import tell_user
 from bot.slack.services import Services
 from bot.slack.write import views
 from bot.slack.write.metadata import CommentMetadata, CreateMetadata, SaveMetadata
 from bot.slack.write.names import SlackDirectory
-from bot.slack.write.notify import tell_user
 from bot.slack.write.view_state import action_value, selected_value, text_value
 from bot.write.comment import linked_content, ref_value
 

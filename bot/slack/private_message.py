@@ -1,4 +1,5 @@
-"""Telling one user something privately after a modal has closed."""
+"""Telling one user something privately: an ephemeral in the channel, else a DM (after a modal
+has closed, or when background work fails)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import message, section
 
-log = logging.getLogger("bot.slack.write")
+log = logging.getLogger("bot.slack")
 
 
 async def tell_user(
