@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
@@ -25,6 +25,8 @@ log = logging.getLogger("bot.slack.identity")
 
 # Where an identity action answers: the ephemeral message it came from, or the App Home.
 Reply = Callable[[dict[str, Any], bool], Awaitable[None]]
+# A button's work once Slack has the ack: (services, who, the button's value, where to answer).
+ButtonJob = Callable[[Services, Caller, str | None, Reply], Coroutine[Any, Any, None]]
 OUTDATED = "That sign-in link is no longer current. Run `/confluence connect` to start again."
 
 
@@ -157,9 +159,8 @@ async def home_blocks(
     )
 
 
-async def _check(
-    services: Services, team_id: str | None, user_id: str, value: str | None, reply: Reply
-) -> None:
+async def _check(services: Services, caller: Caller, value: str | None, reply: Reply) -> None:
+    team_id, user_id = caller.team_id, caller.user_id
     try:
         result = await flow.check(services, team_id, user_id, value or None)
     except ConfluenceError as exc:
@@ -177,8 +178,9 @@ async def _check(
 
 
 async def _home_connect(
-    services: Services, team_id: str | None, user_id: str, reply: Reply
+    services: Services, caller: Caller, value: str | None, reply: Reply
 ) -> None:
+    team_id, user_id = caller.team_id, caller.user_id
     if services.confluence.is_direct:
         await reply(blocks.message(view.direct_mode_text(services.settings.confluence_email)), True)
         return
@@ -194,6 +196,13 @@ async def _home_connect(
         await reply(view.authorise_message(started.connection_id, started.url), False)
 
 
+async def _home_disconnect(
+    services: Services, caller: Caller, value: str | None, reply: Reply
+) -> None:
+    text, done = await _disconnect(services, caller.team_id, caller.user_id)
+    await reply(blocks.message(text), not done)
+
+
 def register(app: AsyncApp, services: Services, home: AppHome) -> None:
     """The "Done — check my connection" button, and the App Home section with its
     Connect/Disconnect buttons."""
@@ -207,8 +216,18 @@ def register(app: AsyncApp, services: Services, home: AppHome) -> None:
     async def on_open_link(ack: AsyncAck) -> None:
         await ack()  # a URL button: Slack opens the link, we only acknowledge
 
-    @app.action(view.CHECK_ACTION)
-    async def on_check(
+    for action, job, name in (
+        (view.CHECK_ACTION, _check, "identity-check"),
+        (view.CONNECT_ACTION, _home_connect, "identity-connect"),
+        (view.DISCONNECT_ACTION, _home_disconnect, "identity-disconnect"),
+    ):
+        app.action(action)(_button(services, home, job, name))
+
+
+def _button(
+    services: Services, home: AppHome, job: ButtonJob, name: str
+) -> Callable[..., Awaitable[None]]:
+    async def listener(
         ack: AsyncAck,
         body: dict[str, Any],
         context: AsyncBoltContext,
@@ -219,40 +238,9 @@ def register(app: AsyncApp, services: Services, home: AppHome) -> None:
         caller = _private(Caller.of(context, body))
         value = body["actions"][0].get("value")
         reply = _reply_for(home, caller, context, respond, client)
-        job = _check(services, caller.team_id, caller.user_id, value, reply)
-        after_ack(services, caller, job, name="identity-check", client=client)
+        after_ack(services, caller, job(services, caller, value, reply), name=name, client=client)
 
-    @app.action(view.CONNECT_ACTION)
-    async def on_connect(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        context: AsyncBoltContext,
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-    ) -> None:
-        await ack()
-        caller = _private(Caller.of(context, body))
-        reply = _reply_for(home, caller, context, respond, client)
-        job = _home_connect(services, caller.team_id, caller.user_id, reply)
-        after_ack(services, caller, job, name="identity-connect", client=client)
-
-    @app.action(view.DISCONNECT_ACTION)
-    async def on_disconnect(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        context: AsyncBoltContext,
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-    ) -> None:
-        await ack()
-        caller = _private(Caller.of(context, body))
-        reply = _reply_for(home, caller, context, respond, client)
-
-        async def job() -> None:
-            text, done = await _disconnect(services, caller.team_id, caller.user_id)
-            await reply(blocks.message(text), not done)
-
-        after_ack(services, caller, job(), name="identity-disconnect", client=client)
+    return listener
 
 
 def _private(caller: Caller) -> Caller:
