@@ -3,43 +3,19 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.users import user_info
+
 log = logging.getLogger("bot.slack.digests")
 
-FALLBACK_TZ = "UTC"
 GROUP_DM = "Digests go to channels, not direct or group messages: run this in a channel."
 
 
-async def slack_user(client: AsyncWebClient, user_id: str) -> dict[str, Any]:
-    """users.info's user object; empty (and a log line) when Slack does not answer."""
-    try:
-        response = await client.users_info(user=user_id)
-    except SlackApiError as exc:
-        log.warning("users.info failed user=%s error=%s", user_id, exc.response.get("error"))
-        return {}
-    user = response.get("user")
-    return user if isinstance(user, dict) else {}
-
-
-async def user_tz(client: AsyncWebClient, user_id: str) -> str:
-    """The invoker's IANA zone from their Slack profile; UTC when Slack does not say."""
-    tz = (await slack_user(client, user_id)).get("tz")
-    if not isinstance(tz, str) or not tz:
-        return FALLBACK_TZ
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return FALLBACK_TZ
-    return tz
-
-
 async def is_workspace_admin(client: AsyncWebClient, user_id: str) -> bool:
-    user = await slack_user(client, user_id)
+    user = await user_info(client, user_id) or {}
     return any(user.get(flag) is True for flag in ("is_admin", "is_owner", "is_primary_owner"))
 
 

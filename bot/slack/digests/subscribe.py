@@ -11,11 +11,12 @@ from bot.digest.service import schedule_to_store
 from bot.slack import blocks
 from bot.slack.context import CommandContext
 from bot.slack.digests.answers import say, when
-from bot.slack.digests.members import ensure_member, user_tz
+from bot.slack.digests.members import ensure_member
 from bot.slack.digests.permissions import not_theirs, refusal
 from bot.slack.error_messages import missing_spaces
 from bot.slack.identity import IdentityRequired
 from bot.slack.services import Services
+from bot.slack.users import user_info, zone_name
 
 log = logging.getLogger("bot.slack.digests")
 
@@ -24,7 +25,7 @@ async def subscribe(
     services: Services, ctx: CommandContext, channel_id: str, command: SubscribeCommand
 ) -> None:
     caller = ctx.caller
-    tz = await user_tz(ctx.client, caller.user_id)
+    tz = zone_name(await user_info(ctx.client, caller.user_id))
     schedule = command.schedule(tz)
     try:
         # Inside the try: a user who must (re)connect first is told so here.

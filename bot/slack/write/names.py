@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.convert import Names, References
+from bot.slack.users import user_info, zone_name
 
 log = logging.getLogger("bot.slack.names")
 CONCURRENCY = 8
@@ -37,25 +38,14 @@ class SlackDirectory:
     async def _fetch_user(self, user_id: str) -> dict[str, Any] | None:
         async with self._limit:
             self.users_info_calls += 1
-            try:
-                response = await self._client.users_info(user=user_id)
-            except SlackApiError as exc:
-                log.info("users.info failed user=%s error=%s", user_id, exc.response.get("error"))
-                return None
-        user = response.get("user")
-        return user if isinstance(user, dict) else None
+            return await user_info(self._client, user_id)
 
     async def display_name(self, user_id: str) -> str:
         user = await self.user(user_id)
         return display_name(user) if user else user_id
 
     async def tz(self, user_id: str) -> ZoneInfo:
-        user = await self.user(user_id)
-        name = user.get("tz") if user else None
-        try:
-            return ZoneInfo(name) if isinstance(name, str) and name else ZoneInfo("UTC")
-        except (ZoneInfoNotFoundError, ValueError):
-            return ZoneInfo("UTC")
+        return ZoneInfo(zone_name(await self.user(user_id)))
 
     async def channel(self, channel_id: str) -> dict[str, Any] | None:
         task = self._channels.get(channel_id)
