@@ -8,15 +8,18 @@ import httpx
 
 from bot.confluence.auth import Auth, DirectAuth, GatewayAuth, Site
 from bot.confluence.http import ConfluenceHttp, RequestObserver
+from bot.confluence.models import BlogPost, Page
 from bot.confluence.resources.attachments import AttachmentsAPI
 from bot.confluence.resources.comments import FooterCommentsAPI, InlineCommentsAPI
 from bot.confluence.resources.connections import ConnectionsAPI
 from bot.confluence.resources.content import BlogPostsAPI, PagesAPI
 from bot.confluence.resources.misc import CustomContentAPI, LabelsAPI, TasksAPI, UsersAPI
+from bot.confluence.resources.params import BodyFormat
 from bot.confluence.resources.search import SearchAPI
 from bot.confluence.resources.settings import SettingsAPI
 from bot.confluence.resources.spaces import SpacesAPI
 from bot.confluence.retry import Clock, RetryPolicy
+from bot.confluence.urls import ContentRef
 
 
 class ConfluenceClient:
@@ -86,6 +89,14 @@ class ConfluenceClient:
     @property
     def is_direct(self) -> bool:
         return isinstance(self._http.auth, DirectAuth)
+
+    async def content(
+        self, ref: ContentRef, *, body_format: BodyFormat | None = None
+    ) -> Page | BlogPost:
+        """The page or blog post `ref` names (e.g. one parsed from a link)."""
+        if ref.kind == "blogpost":
+            return await self.blogposts.get(ref.id, body_format=body_format)
+        return await self.pages.get(ref.id, body_format=body_format)
 
     async def site(self) -> Site:
         return await self._http.site()

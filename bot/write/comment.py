@@ -105,12 +105,10 @@ async def post_comment(
     confluence: ConfluenceClient, ref: ContentRef, storage: str
 ) -> tuple[Page | BlogPost, FooterComment]:
     """Check the target exists (for its title and link), then add the footer comment."""
-    target: Page | BlogPost
+    target = await confluence.content(ref)
     if ref.kind == "blogpost":
-        target = await confluence.blogposts.get(ref.id)
         comment = await confluence.footer_comments.create(storage, blogpost_id=ref.id)
     else:
-        target = await confluence.pages.get(ref.id)
         comment = await confluence.footer_comments.create(storage, page_id=ref.id)
     return target, comment
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.confluence import Conflict, ConfluenceClient, ConnectionServiceUnreachable, NotFound
+from bot.confluence import (
+    BlogPost,
+    Conflict,
+    ConfluenceClient,
+    ConnectionServiceUnreachable,
+    NotFound,
+    Page,
+)
+from bot.confluence.urls import ContentRef
 from tests.confluence.conftest import FakeClock, gateway_client
 from tests.fakes.confluence_fake import FakeConfluence
 
@@ -47,6 +55,18 @@ async def test_pages_list_get_and_absolute_links(
     assert view.body is not None and view.body.view is not None
     adf = await client.pages.get(seeded["root"], body_format="atlas_doc_format")
     assert adf.body is not None and adf.body.atlas_doc_format is not None
+
+
+async def test_content_reads_the_page_or_blog_post_a_ref_names(
+    client: ConfluenceClient, seeded: dict[str, str]
+) -> None:
+    page = await client.content(ContentRef("page", seeded["root"]), body_format="storage")
+    assert isinstance(page, Page) and not isinstance(page, BlogPost)
+    assert (page.title, page.storage) == ("Runbook", "<p>How we run things</p>")
+    post = await client.content(ContentRef("blogpost", seeded["blog"]))
+    assert isinstance(post, BlogPost) and post.title == "Release notes" and post.storage is None
+    with pytest.raises(NotFound):  # a page id read as a blog post is not found
+        await client.content(ContentRef("blogpost", seeded["root"]))
 
 
 async def test_pages_create_update_delete(client: ConfluenceClient, seeded: dict[str, str]) -> None:

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.confluence import BlogPost, ConfluenceClient, ConfluenceError, Page, search_cql
+from bot.confluence import ConfluenceClient, ConfluenceError, search_cql
 from bot.confluence.urls import ContentRef, parse_content_url
 from bot.slack.after_ack import after_ack
 from bot.slack.caller import Caller
@@ -194,11 +194,7 @@ def register(app: AsyncApp, services: Services) -> None:
 async def _fresh_card(confluence: ConfluenceClient, ref: ContentRef) -> ResultCard:
     """What Confluence says about the page now, read as the sharer: a Share button's value
     comes back from the client and could say anything."""
-    content: Page | BlogPost
-    if ref.kind == "page":
-        content = await confluence.pages.get(ref.id, body_format="storage")
-    else:
-        content = await confluence.blogposts.get(ref.id, body_format="storage")
+    content = await confluence.content(ref, body_format="storage")
     space = (await confluence.spaces.get(content.space_id)).name if content.space_id else ""
     return card_from_content(content, kind=ref.kind, space=space)
 

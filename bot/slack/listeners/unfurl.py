@@ -12,11 +12,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import (
-    BlogPost,
     ConfluenceClient,
     ConfluenceError,
     NotFound,
-    Page,
     PermissionDenied,
 )
 from bot.confluence.urls import ContentRef, parse_content_url
@@ -117,11 +115,7 @@ async def _preview(
     confluence: ConfluenceClient, ref: ContentRef, url: str
 ) -> list[dict[str, Any]] | None:
     try:
-        content: Page | BlogPost
-        if ref.kind == "page":
-            content = await confluence.pages.get(ref.id, body_format="storage")
-        else:
-            content = await confluence.blogposts.get(ref.id, body_format="storage")
+        content = await confluence.content(ref, body_format="storage")
         space_name = None
         if content.space_id:
             space_name = (await confluence.spaces.get(content.space_id)).name
