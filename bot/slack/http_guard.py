@@ -26,6 +26,8 @@ from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request
 from slack_bolt.async_app import AsyncBoltRequest
 from starlette.requests import Request
 
+from bot.slack.payload_kinds import INTERACTIVE_KINDS
+
 log = logging.getLogger("bot.slack.http")
 
 # Slack's payloads are far below this (a modal of 100 blocks with its state is a few hundred KB).
@@ -137,16 +139,6 @@ def _interactive_problem(kind: str, body: Mapping[str, Any]) -> str | None:
     return None
 
 
-_INTERACTIVE = {
-    "block_actions",
-    "block_suggestion",
-    "view_submission",
-    "view_closed",
-    "shortcut",
-    "message_action",
-}
-
-
 def shape_problem(body: Any) -> str | None:
     """Why `body` (as Bolt parsed it) is not something Slack sends, or None."""
     if not isinstance(body, Mapping):
@@ -163,7 +155,7 @@ def shape_problem(body: Any) -> str | None:
         return None
     if kind == "url_verification":
         return None if _is_str(body.get("challenge")) else "challenge missing"
-    if isinstance(kind, str) and kind in _INTERACTIVE:
+    if isinstance(kind, str) and kind in INTERACTIVE_KINDS:
         return _interactive_problem(kind, body)
     if "command" in body:
         if not _is_str(body.get("command")) or not _is_str(body.get("user_id")):

@@ -16,18 +16,8 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot.metrics import OTHER, Metrics, label
+from bot.slack.payload_kinds import INTERACTIVE_KINDS
 from bot.slack.router import parse_command
-
-_INTERACTIVE_KINDS = frozenset(
-    {
-        "block_actions",
-        "block_suggestion",
-        "view_submission",
-        "view_closed",
-        "shortcut",
-        "message_action",
-    }
-)
 
 
 def request_labels(body: dict[str, Any]) -> tuple[str, str]:
@@ -39,7 +29,7 @@ def request_labels(body: dict[str, Any]) -> tuple[str, str]:
     if kind == "event_callback":
         event = body.get("event")
         return "event", label(event.get("type") if isinstance(event, dict) else None)
-    if kind in _INTERACTIVE_KINDS:
+    if kind in INTERACTIVE_KINDS:
         actions = body.get("actions")
         view = body.get("view")
         if kind == "block_actions" and isinstance(actions, list) and actions:
