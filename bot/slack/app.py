@@ -100,6 +100,15 @@ def create_app(
         name="confluence-bot",
     )
     app.metrics = services.metrics
+    _add_middleware(app, settings, services)
+    _add_error_handler(app, settings)
+    register(app, services)
+    return app
+
+
+def _add_middleware(app: AsyncApp, settings: Settings, services: Services) -> None:
+    """Verified mark, request ids, replay refusal and a respond() that only answers Slack, in
+    that order (each runs before the next)."""
 
     # Global middleware runs after Bolt's request verification: a request that reaches it was
     # verified (HTTP mode) or came through the Socket Mode connection.
@@ -122,6 +131,11 @@ def create_app(
         if isinstance(respond, AsyncRespond) and not isinstance(respond, LoggedRespond):
             context["respond"] = LoggedRespond.wrapping(respond, api_url=settings.slack_api_url)
         return await next()
+
+
+def _add_error_handler(app: AsyncApp, settings: Settings) -> None:
+    """An unhandled listener error is logged and told to the user through the request's
+    response_url, when the request was verified and that URL is Slack's."""
 
     @app.error
     async def on_error(
@@ -150,6 +164,3 @@ def create_app(
             except Exception:
                 log.exception("could not tell the user about the error")
         return None
-
-    register(app, services)
-    return app

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store._sql import changed, insert, resolve_now
 from bot.store.engine import read_transaction, write_transaction
@@ -39,6 +40,48 @@ def _key(key: ThreadKey) -> sa.ColumnElement[bool]:
 
 def _mine(key: ThreadKey, owner: str) -> sa.ColumnElement[bool]:
     return sa.and_(_key(key), ts.c.owner == owner, ts.c.status == "running")
+
+
+async def _insert_new(
+    conn: AsyncConnection, key: ThreadKey, lease: dict[str, Any], now: datetime
+) -> bool:
+    """A leased row for a thread that has none; False when it has one."""
+    team_id, channel_id, thread_ts = key
+    statement = (
+        insert(conn, ts)
+        .values(
+            team_id=team_id,
+            channel_id=channel_id,
+            thread_ts=thread_ts,
+            resumes=0,
+            created_at=now,
+            **lease,
+        )
+        .on_conflict_do_nothing(index_elements=[ts.c.team_id, ts.c.channel_id, ts.c.thread_ts])
+    )
+    return await changed(conn, statement)
+
+
+async def _take_over(
+    conn: AsyncConnection,
+    key: ThreadKey,
+    left: ThreadSave,
+    lease: dict[str, Any],
+    *,
+    resuming: bool,
+) -> bool:
+    """The lease on the row as it was read (`left`); False when it changed since (lost a race)."""
+    statement = (
+        sa.update(ts)
+        .where(
+            _key(key),
+            ts.c.owner == left.owner,
+            ts.c.status == left.status,
+            ts.c.lease_expires_at == left.lease_expires_at,
+        )
+        .values(resumes=left.resumes + 1 if resuming else 0, **lease)
+    )
+    return await changed(conn, statement)
 
 
 class ThreadSaves:
@@ -72,23 +115,8 @@ class ThreadSaves:
             "user_id": user_id,
             "updated_at": now,
         }
-        team_id, channel_id, thread_ts = key
         async with write_transaction(self._engine) as conn:
-            fresh = (
-                insert(conn, ts)
-                .values(
-                    team_id=team_id,
-                    channel_id=channel_id,
-                    thread_ts=thread_ts,
-                    resumes=0,
-                    created_at=now,
-                    **lease,
-                )
-                .on_conflict_do_nothing(
-                    index_elements=[ts.c.team_id, ts.c.channel_id, ts.c.thread_ts]
-                )
-            )
-            if await changed(conn, fresh):
+            if await _insert_new(conn, key, lease, now):
                 return SaveClaim(owner, None)
             row = (await conn.execute(sa.select(ts).where(_key(key)))).mappings().one_or_none()
             if row is None:
@@ -97,17 +125,8 @@ class ThreadSaves:
             held = left.status == "running" and left.lease_expires_at > now
             if held and not gone(left.owner):
                 return None
-            takeover = (
-                sa.update(ts)
-                .where(
-                    _key(key),
-                    ts.c.owner == left.owner,
-                    ts.c.status == left.status,
-                    ts.c.lease_expires_at == left.lease_expires_at,
-                )
-                .values(resumes=left.resumes + 1 if resuming else 0, **lease)
-            )
-            return SaveClaim(owner, left) if await changed(conn, takeover) else None
+            taken = await _take_over(conn, key, left, lease, resuming=resuming)
+            return SaveClaim(owner, left) if taken else None
 
     async def renew(
         self, key: ThreadKey, owner: str, lease_seconds: float, now: datetime | None = None
