@@ -50,24 +50,35 @@ def _known(name: str) -> str | None:
 
 
 @cache
-def imports_of(name: str) -> frozenset[str]:
+def targets_of(name: str) -> tuple[str, ...]:
+    """Every dotted name the module imports (relative imports resolved), in or outside `bot`."""
     path = modules()[name]
-    found: set[str] = set()
+    found: list[str] = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
-            targets = [alias.name for alias in node.names]
+            found += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 package = _package(name, path).split(".")
                 base = ".".join(package[: len(package) - node.level + 1] + ([base] if base else []))
-            targets = [f"{base}.{alias.name}" for alias in node.names]
-        else:
-            continue
-        for target in targets:
-            if target.split(".")[0] == "bot" and (known := _known(target)) and known != name:
-                found.add(known)
+            found += [f"{base}.{alias.name}" for alias in node.names]
+    return tuple(found)
+
+
+@cache
+def imports_of(name: str) -> frozenset[str]:
+    """The modules of `bot` this one imports."""
+    found: set[str] = set()
+    for target in targets_of(name):
+        if target.split(".")[0] == "bot" and (known := _known(target)) and known != name:
+            found.add(known)
     return frozenset(found)
+
+
+def libraries_of(name: str) -> frozenset[str]:
+    """The top-level packages outside `bot` this module imports."""
+    return frozenset(t.split(".")[0] for t in targets_of(name)) - {"bot", "__future__"}
 
 
 def _area(name: str) -> str:
@@ -88,6 +99,24 @@ def test_nothing_imports_slack_but_the_root_and_the_cli() -> None:
         if _area(m) not in ("bot.slack", "bot.bootstrap", "bot.cli")
     }
     assert {m: found for m, found in outside.items() if found} == {}
+
+
+# Slack's libraries and the HTTP client slack_sdk's async clients run on.
+SLACK_LIBRARIES = {"slack_bolt", "slack_sdk", "aiohttp"}
+# The composition root builds the Bolt app and its clients, so it may name their types.
+ROOT = ("bot.__main__", "bot.cli", "bot.bootstrap")
+
+
+def test_only_the_slack_side_imports_slack_libraries() -> None:
+    """Features, delivery, the Confluence client, conversion and the store stay below Slack: they
+    never import slack_bolt, slack_sdk or aiohttp (bot.slack adapts them to Slack)."""
+    outside = {
+        m: sorted(libraries_of(m) & SLACK_LIBRARIES)
+        for m in modules()
+        if _area(m) != "bot.slack" and _area(m) not in ROOT
+    }
+    assert {m: found for m, found in outside.items() if found} == {}
+    assert any(_area(m) == "bot.write" for m in outside)  # the features are among those read
 
 
 def _layer(area: str) -> int:
@@ -151,3 +180,5 @@ def test_the_reader_sees_function_level_imports() -> None:
     assert "bot.bootstrap" in imports_of("bot.cli")  # imported inside main()
     assert "bot.store" in imports_of("bot.startup")  # under TYPE_CHECKING
     assert "bot.slack.blocks" in imports_of("bot.slack.home")  # `from bot.slack import blocks`
+    assert "slack_sdk" in libraries_of("bot.slack.home")
+    assert "aiohttp" in libraries_of("bot.slack.delivery")
