@@ -1,4 +1,7 @@
-"""Typed views of Confluence and Maton JSON. Unknown fields are kept (extra="allow"), never refused."""
+"""Typed views of Confluence and Maton JSON. Unknown fields are kept (extra="allow"), never refused.
+
+Size note: a flat catalogue of small declarative models, one per response shape, read one at a
+time; splitting it by resource would only scatter the shared bases (Model, LinkedModel)."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Size note: frozen history — a released migration is never edited, so it is not split."""
     op.create_table(
         "digest_subscriptions",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
