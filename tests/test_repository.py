@@ -1,5 +1,6 @@
-"""What a fresh clone needs: SQLite's side files ignored, and the tests that need the shared
-reference specs (absent from a user's clone) skipping with a reason that says what is missing."""
+"""What a fresh clone needs: SQLite's side files ignored, the tests that need the shared
+reference specs (absent from a user's clone) skipping with a reason that says what is missing,
+and a README whose map of the tree names files that exist."""
 
 from __future__ import annotations
 
@@ -67,3 +68,27 @@ def test_without_the_shared_specs_tests_skip_saying_what_is_missing(tmp_path: Pa
     for line in skips:
         assert re.search(r"needs .+ at .*no-shared-here.*, which is missing", line), line
         assert "SHARED_DIR" in line and "README" in line, line
+
+
+def _tree_paths(block: str) -> list[Path]:
+    """The paths a README tree names: `name/` opens a folder for the lines indented under it,
+    `a.py, b.py` names two files; descriptions (the right-hand column) are skipped."""
+    paths: list[Path] = []
+    folders: list[str] = []
+    for line in block.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if not line.strip() or indent >= 20:  # blank, or a description carried onto a new line
+            continue
+        names = re.split(r"\s{2,}", line.strip())[0]
+        folders = folders[: indent // 2]
+        paths += [Path(*folders, name) for name in names.split(", ")]
+        if names.endswith("/"):
+            folders.append(names)
+    return paths
+
+
+def test_how_it_works_names_only_paths_that_exist() -> None:
+    section = (REPO / "README.md").read_text().split("## How it works", 1)[1]
+    paths = _tree_paths(section.split("```", 2)[1])
+    assert Path("bot/slack/listeners/") in paths and Path("bot/background.py") in paths
+    assert [str(path) for path in paths if not (REPO / path).exists()] == []
