@@ -11,9 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.confluence import ConfluenceError
-from bot.slack import blocks
-from bot.slack import connect_flow as flow
-from bot.slack import identity_view as view
+from bot.slack import blocks, connect_flow, identity_view
 from bot.slack.after_ack import after_ack
 from bot.slack.caller import Caller
 from bot.slack.context import CommandContext
@@ -40,25 +38,28 @@ async def _site_url(services: Services) -> str | None:
 
 async def handle_connect(services: Services, ctx: CommandContext, args: str) -> None:
     if services.confluence.is_direct:
-        text = view.direct_mode_text(services.settings.confluence_email)
+        text = identity_view.direct_mode_text(services.settings.confluence_email)
         await ctx.respond(response_type="ephemeral", text=text)
         return
     try:
-        started = await flow.start(services, ctx.caller.team_id, ctx.caller.user_id)
+        started = await connect_flow.start(services, ctx.caller.team_id, ctx.caller.user_id)
     except ConfluenceError as exc:
         text = await services.on_confluence_error(
             exc, ctx.caller.team_id, ctx.caller.user_id, action="connect"
         )
         await ctx.respond(response_type="ephemeral", text=text)
         return
-    if isinstance(started, flow.Connected):
+    if isinstance(started, connect_flow.Connected):
+        who = identity_view.who(started.link)
         text = (
-            f"You're already connected: you act in Confluence as {view.who(started.link)}. "
+            f"You're already connected: you act in Confluence as {who}. "
             "To use another account, run `/confluence disconnect` first."
         )
         await ctx.respond(response_type="ephemeral", text=text)
         return
-    message = view.authorise_message(started.connection_id, started.url, reused=started.reused)
+    message = identity_view.authorise_message(
+        started.connection_id, started.url, reused=started.reused
+    )
     await ctx.respond(response_type="ephemeral", **message)
 
 
@@ -70,9 +71,9 @@ async def handle_disconnect(services: Services, ctx: CommandContext, args: str) 
 async def _disconnect(services: Services, team_id: str | None, user_id: str) -> tuple[str, bool]:
     """What to tell the user, and whether it went as asked (False: say so even on App Home)."""
     if services.confluence.is_direct:
-        return view.direct_mode_text(services.settings.confluence_email), False
+        return identity_view.direct_mode_text(services.settings.confluence_email), False
     try:
-        removed = await flow.disconnect(services, team_id, user_id)
+        removed = await connect_flow.disconnect(services, team_id, user_id)
     except ConfluenceError as exc:
         text = await services.on_confluence_error(exc, team_id, user_id, action="disconnect")
         return f"I couldn't remove your connection at Maton, so nothing changed. {text}", False
@@ -83,11 +84,14 @@ async def _disconnect(services: Services, team_id: str | None, user_id: str) -> 
         if services.settings.confluence_user_auth == "required"
         else "From now on you act through the app's shared connection."
     )
-    return f":wave: Disconnected: the connection to {view.who(removed)} is deleted. {after}", True
+    return (
+        f":wave: Disconnected: the connection to {identity_view.who(removed)} is deleted. {after}",
+        True,
+    )
 
 
 async def handle_whoami(services: Services, ctx: CommandContext, args: str) -> None:
-    site = view.site_label(await _site_url(services))
+    site = identity_view.site_label(await _site_url(services))
     if services.confluence.is_direct:
         email = blocks.mrkdwn_escape(
             services.settings.confluence_email or "the API token's account"
@@ -100,10 +104,11 @@ async def handle_whoami(services: Services, ctx: CommandContext, args: str) -> N
         return
     link = await services.store.connections.get(store_team(ctx.caller.team_id), ctx.caller.user_id)
     if link is not None:
-        link = await flow.recheck(services, ctx.caller.team_id, ctx.caller.user_id, link)
+        link = await connect_flow.recheck(services, ctx.caller.team_id, ctx.caller.user_id, link)
     required = services.settings.confluence_user_auth == "required"
     if link is not None and link.status == "active":
-        text = f"You act in Confluence on {site} as {view.who(link)}, through your own connection."
+        who = identity_view.who(link)
+        text = f"You act in Confluence on {site} as {who}, through your own connection."
     elif link is not None and link.status == "stale":
         text = (
             ":warning: Your own Confluence connection stopped working; I won't act as anyone "
@@ -150,7 +155,7 @@ async def home_blocks(
             url = (await services.confluence.connections.get(link.connection_id)).url
         except ConfluenceError as exc:
             log.warning("home: pending connection unknown user=%s error=%s", user_id, exc)
-    return view.home_blocks(
+    return identity_view.home_blocks(
         direct=direct,
         required=services.settings.confluence_user_auth == "required",
         link=link,
@@ -162,16 +167,18 @@ async def home_blocks(
 async def _check(services: Services, caller: Caller, value: str | None, reply: Reply) -> None:
     team_id, user_id = caller.team_id, caller.user_id
     try:
-        result = await flow.check(services, team_id, user_id, value or None)
+        result = await connect_flow.check(services, team_id, user_id, value or None)
     except ConfluenceError as exc:
         text = await services.on_confluence_error(exc, team_id, user_id, action="connect-check")
         await reply(blocks.message(text), True)
         return
-    if isinstance(result, flow.Connected):
+    if isinstance(result, connect_flow.Connected):
         site = await _site_url(services)
-        await reply(blocks.message(view.connected_text(result.link, site)), False)
-    elif isinstance(result, flow.NotYet):
-        message = view.authorise_message(result.connection_id, result.url, note=view.NOT_YET_NOTE)
+        await reply(blocks.message(identity_view.connected_text(result.link, site)), False)
+    elif isinstance(result, connect_flow.NotYet):
+        message = identity_view.authorise_message(
+            result.connection_id, result.url, note=identity_view.NOT_YET_NOTE
+        )
         await reply(message, True)
     else:
         await reply(blocks.message(OUTDATED), True)
@@ -182,18 +189,20 @@ async def _home_connect(
 ) -> None:
     team_id, user_id = caller.team_id, caller.user_id
     if services.confluence.is_direct:
-        await reply(blocks.message(view.direct_mode_text(services.settings.confluence_email)), True)
+        await reply(
+            blocks.message(identity_view.direct_mode_text(services.settings.confluence_email)), True
+        )
         return
     try:
-        started = await flow.start(services, team_id, user_id)
+        started = await connect_flow.start(services, team_id, user_id)
     except ConfluenceError as exc:
         text = await services.on_confluence_error(exc, team_id, user_id, action="connect")
         await reply(blocks.message(text), True)
         return
-    if isinstance(started, flow.Connected):
-        await reply(blocks.message(view.connected_text(started.link, None)), False)
+    if isinstance(started, connect_flow.Connected):
+        await reply(blocks.message(identity_view.connected_text(started.link, None)), False)
     else:  # on App Home the refreshed tab shows the same link and button
-        await reply(view.authorise_message(started.connection_id, started.url), False)
+        await reply(identity_view.authorise_message(started.connection_id, started.url), False)
 
 
 async def _home_disconnect(
@@ -212,14 +221,14 @@ def register(app: AsyncApp, services: Services, home: AppHome) -> None:
 
     home.add(Slot.ACCOUNT, section)
 
-    @app.action(view.OPEN_LINK_ACTION)
+    @app.action(identity_view.OPEN_LINK_ACTION)
     async def on_open_link(ack: AsyncAck) -> None:
         await ack()  # a URL button: Slack opens the link, we only acknowledge
 
     for action, job, name in (
-        (view.CHECK_ACTION, _check, "identity-check"),
-        (view.CONNECT_ACTION, _home_connect, "identity-connect"),
-        (view.DISCONNECT_ACTION, _home_disconnect, "identity-disconnect"),
+        (identity_view.CHECK_ACTION, _check, "identity-check"),
+        (identity_view.CONNECT_ACTION, _home_connect, "identity-connect"),
+        (identity_view.DISCONNECT_ACTION, _home_disconnect, "identity-disconnect"),
     ):
         app.action(action)(_button(services, home, job, name))
 
