@@ -1,18 +1,43 @@
-"""Exactly-once delivery: one claim per `ClaimKey` across all processes (delivery's ClaimStore)."""
+"""Exactly-once delivery: one claim per `ClaimKey` across all processes (delivery's ClaimStore).
+
+Both directions are bulk, one transaction each. A claim of many keys reads which exist, inserts
+the new ones (`ON CONFLICT DO NOTHING`) and takes over the reclaimable ones (one conditional
+`UPDATE`); both writes return the rows they won (`RETURNING`), so the caller gets exactly its
+claims. A batch of completions is one `UPDATE … FROM` a table of literal rows, matched on key,
+owner and lease end, returning the rows it changed: the others were lost, exactly (a row count
+would not say which, and asyncpg's executemany reports none).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.delivery import Claim, ClaimKey, DeliveryRecord, Receipt
-from bot.store._sql import changed, insert, resolve_now
+from bot.delivery import Claim, ClaimKey, Completion, DeliveryRecord, Followup
+from bot.store._sql import chunks, insert, resolve_now, rows_table, typed
 from bot.store.engine import read_transaction, write_transaction
 from bot.store.leases import new_owner
+from bot.store.models import LastDelivered
+from bot.store.schema import UTCDateTime
 from bot.store.schema import deliveries as dl
+from bot.store.subscriptions import write_last_delivered
+
+# Claimers queue on this PostgreSQL advisory lock for the length of a claim transaction, as they
+# queue on SQLite's write lock: two replicas claiming overlapping batches then never deadlock on
+# each other's rows, and each key still goes to one of them. Completions do not take it.
+CLAIM_LOCK = 0x636C61696D  # "claim"
+
+_KEY = (("kind", sa.String()), ("subject", sa.String()), ("item", sa.String()))
+
+# How each kind of followup is written, in bulk, inside the completions' transaction.
+_FOLLOWUPS: dict[type[Any], Callable[[AsyncConnection, Sequence[Any]], Awaitable[None]]] = {
+    LastDelivered: write_last_delivered,
+}
 
 
 def _record(row: RowMapping) -> DeliveryRecord:
@@ -21,19 +46,16 @@ def _record(row: RowMapping) -> DeliveryRecord:
     return DeliveryRecord(key=key, **fields)
 
 
+def _key(row: Any) -> ClaimKey:
+    return ClaimKey(row.kind, row.subject, row.item)
+
+
 def _is(key: ClaimKey) -> tuple[sa.ColumnElement[bool], ...]:
     return (dl.c.kind == key.kind, dl.c.subject == key.subject, dl.c.item == key.item)
 
 
-def _owned_by(claim: Claim) -> sa.ColumnElement[bool]:
-    # The lease end identifies this particular claim, so an owner that re-claimed after its own
-    # lease expired cannot complete with the stale claim.
-    return sa.and_(
-        *_is(claim.key),
-        dl.c.status == "claimed",
-        dl.c.claimed_by == claim.owner,
-        dl.c.lease_expires_at == claim.lease_expires_at,
-    )
+def _matches(rows: sa.CTE) -> tuple[sa.ColumnElement[bool], ...]:
+    return (dl.c.kind == rows.c.kind, dl.c.subject == rows.c.subject, dl.c.item == rows.c.item)
 
 
 class Deliveries:
@@ -44,102 +66,169 @@ class Deliveries:
         """A holder name naming this process (see `leases`)."""
         return new_owner()
 
-    async def try_claim(
+    async def claim(
         self,
-        key: ClaimKey,
+        keys: Sequence[ClaimKey],
         owner: str,
         lease_seconds: float,
-        now: datetime | None = None,
+        now: datetime,
         *,
         skip_backoff: bool = False,
-    ) -> Claim | None:
-        """Claim one delivery, or None if it is delivered or someone else holds it.
-
-        Succeeds when nothing was recorded yet, when a previous claim's lease has expired, or when
-        a failed attempt is due for a retry (with `skip_backoff`, any failed attempt: a user asked
-        for it). Race-free: each step is one atomic statement whose row count tells whether this
-        caller won.
-        """
+    ) -> list[Claim]:
+        """Claim whichever of `keys` are free, in one transaction (see ClaimStore.claim)."""
         now = resolve_now(now)
-        lease_expires_at = now + timedelta(seconds=lease_seconds)
-        claimed = {
-            "status": "claimed",
-            "claimed_by": owner,
-            "lease_expires_at": lease_expires_at,
-            "updated_at": now,
-        }
-        reclaimable = sa.or_(
-            sa.and_(dl.c.status == "claimed", dl.c.lease_expires_at <= now),
-            sa.and_(
-                dl.c.status == "failed",
-                sa.true()
-                if skip_backoff
-                else sa.or_(dl.c.next_attempt_at.is_(None), dl.c.next_attempt_at <= now),
-            ),
-        )
+        lease = now + timedelta(seconds=lease_seconds)
+        claims: list[Claim] = []
+        wanted = sorted(set(keys))  # one order for every claimer
+        if not wanted:
+            return claims
         async with write_transaction(self._engine) as conn:
-            fresh = (
-                insert(conn, dl)
-                .values(
-                    kind=key.kind,
-                    subject=key.subject,
-                    item=key.item,
-                    attempts=0,
-                    created_at=now,
-                    **claimed,
-                )
-                .on_conflict_do_nothing(index_elements=[dl.c.kind, dl.c.subject, dl.c.item])
-            )
-            if await changed(conn, fresh):
-                return Claim(key, owner, lease_expires_at, attempts=0, taken_over=False)
-            takeover = (
-                sa.update(dl).where(*_is(key), reclaimable).values(claimed).returning(dl.c.attempts)
-            )
-            attempts = (await conn.execute(takeover)).scalar_one_or_none()
-        if attempts is None:
-            return None
-        return Claim(key, owner, lease_expires_at, attempts=attempts, taken_over=True)
+            if conn.dialect.name == "postgresql":
+                await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CLAIM_LOCK)))
+            for chunk in chunks(wanted):
+                claims += await _claim_chunk(conn, chunk, owner, lease, now, skip_backoff)
+        return sorted(claims, key=lambda claim: claim.key)
 
-    async def mark_delivered(
-        self, claim: Claim, receipt: Receipt, now: datetime | None = None
-    ) -> bool:
-        """Record success; False if the claim was lost (lease expired and someone took over)."""
-        statement = (
-            sa.update(dl)
-            .where(_owned_by(claim))
-            .values(
-                status="delivered",
-                channel_id=receipt.channel_id,
-                message_ts=receipt.ts,
-                error=None,
-                lease_expires_at=None,
-                next_attempt_at=None,
-                updated_at=resolve_now(now),
-            )
-        )
+    async def complete(
+        self, completions: Sequence[Completion], followups: Sequence[Followup] = ()
+    ) -> list[Claim]:
+        """Record completions and followups in one transaction; returns the lost claims."""
+        unknown = {type(f).__name__ for f in followups if type(f) not in _FOLLOWUPS}
+        if unknown:
+            raise TypeError(f"no way to write followups of type {', '.join(sorted(unknown))}")
+        latest = {c.claim.key: c for c in completions}  # a key's last completion counts
+        ordered = [latest[key] for key in sorted(latest)]
+        lost: list[Claim] = []
+        if not ordered and not followups:
+            return lost
         async with write_transaction(self._engine) as conn:
-            return await changed(conn, statement)
-
-    async def release_failed(
-        self, claim: Claim, error: str, next_attempt_at: datetime, now: datetime | None = None
-    ) -> bool:
-        """Give the claim back after a failure; it may be claimed again from `next_attempt_at`."""
-        statement = (
-            sa.update(dl)
-            .where(_owned_by(claim))
-            .values(
-                status="failed",
-                error=error,
-                attempts=dl.c.attempts + 1,
-                lease_expires_at=None,
-                next_attempt_at=resolve_now(next_attempt_at),
-                updated_at=resolve_now(now),
-            )
-        )
-        async with write_transaction(self._engine) as conn:
-            return await changed(conn, statement)
+            for chunk in chunks(ordered):
+                done = await _complete_chunk(conn, chunk)
+                lost += [c.claim for c in chunk if c.claim.key not in done]
+            for kind, write in _FOLLOWUPS.items():
+                if mine := [f for f in followups if type(f) is kind]:
+                    await write(conn, mine)
+        return lost
 
     async def get(self, key: ClaimKey) -> DeliveryRecord | None:
         async with read_transaction(self._engine) as conn:
             row = (await conn.execute(sa.select(dl).where(*_is(key)))).mappings().one_or_none()
         return None if row is None else _record(row)
+
+
+async def _claim_chunk(
+    conn: AsyncConnection,
+    keys: Sequence[ClaimKey],
+    owner: str,
+    lease: datetime,
+    now: datetime,
+    skip_backoff: bool,
+) -> list[Claim]:
+    wanted = rows_table("wanted", _KEY, [(k.kind, k.subject, k.item) for k in keys])
+    found = sa.select(dl.c.kind, dl.c.subject, dl.c.item).where(*_matches(wanted))
+    existing = {_key(row) for row in await conn.execute(found)}
+    claimed = {
+        "status": "claimed",
+        "claimed_by": owner,
+        "lease_expires_at": lease,
+        "updated_at": now,
+    }
+    claims: list[Claim] = []
+    if fresh := [k for k in keys if k not in existing]:
+        rows = [
+            {"kind": k.kind, "subject": k.subject, "item": k.item, "attempts": 0, "created_at": now}
+            | claimed
+            for k in fresh
+        ]
+        statement = (
+            insert(conn, dl)
+            .values(rows)
+            # Another process's insert of the same key (one not queueing on the claim lock,
+            # e.g. an older version) wins; this claimer leaves that key alone.
+            .on_conflict_do_nothing(index_elements=[dl.c.kind, dl.c.subject, dl.c.item])
+            .returning(dl.c.kind, dl.c.subject, dl.c.item)
+        )
+        claims += [
+            Claim(_key(row), owner, lease, attempts=0, taken_over=False)
+            for row in await conn.execute(statement)
+        ]
+    if existing:
+        held = rows_table("held", _KEY, [(k.kind, k.subject, k.item) for k in sorted(existing)])
+        due = sa.or_(dl.c.next_attempt_at.is_(None), dl.c.next_attempt_at <= now)
+        reclaimable = sa.or_(
+            sa.and_(dl.c.status == "claimed", dl.c.lease_expires_at <= now),
+            sa.and_(dl.c.status == "failed", sa.true() if skip_backoff else due),
+        )
+        takeover = (
+            sa.update(dl)
+            .where(*_matches(held), reclaimable)
+            .values(claimed)
+            .returning(dl.c.kind, dl.c.subject, dl.c.item, dl.c.attempts)
+        )
+        claims += [
+            Claim(_key(row), owner, lease, attempts=row.attempts, taken_over=True)
+            for row in await conn.execute(takeover)
+        ]
+    return claims
+
+
+_DONE = (
+    *_KEY,
+    ("owner", sa.String()),
+    ("lease", UTCDateTime()),
+    ("status", sa.String()),
+    ("channel_id", sa.String()),
+    ("message_ts", sa.String()),
+    ("error", sa.Text()),
+    ("retry_at", UTCDateTime()),
+    ("failures", sa.Integer()),
+    ("at", UTCDateTime()),
+)
+
+
+def _done_row(completion: Completion) -> tuple[Any, ...]:
+    claim, receipt = completion.claim, completion.receipt
+    return (
+        claim.key.kind,
+        claim.key.subject,
+        claim.key.item,
+        claim.owner,
+        claim.lease_expires_at,
+        "delivered" if receipt is not None else "failed",
+        receipt.channel_id if receipt is not None else None,
+        receipt.ts if receipt is not None else None,
+        None if receipt is not None else completion.error,
+        None if receipt is not None else resolve_now(completion.retry_at),
+        0 if receipt is not None else 1,
+        resolve_now(completion.at),
+    )
+
+
+async def _complete_chunk(
+    conn: AsyncConnection, completions: Sequence[Completion]
+) -> set[ClaimKey]:
+    """Record these completions; returns the keys recorded (the others' claims were lost)."""
+    done = rows_table("done", _DONE, [_done_row(c) for c in completions])
+    statement = (
+        sa.update(dl)
+        .where(
+            *_matches(done),
+            # The lease end identifies this particular claim, so an owner that re-claimed after
+            # its own lease expired cannot complete with the stale claim.
+            dl.c.status == "claimed",
+            dl.c.claimed_by == done.c.owner,
+            dl.c.lease_expires_at == typed(conn, done.c.lease, UTCDateTime()),
+        )
+        .values(
+            status=done.c.status,
+            channel_id=sa.func.coalesce(done.c.channel_id, dl.c.channel_id),
+            message_ts=sa.func.coalesce(done.c.message_ts, dl.c.message_ts),
+            error=done.c.error,
+            attempts=dl.c.attempts + done.c.failures,
+            lease_expires_at=None,
+            next_attempt_at=typed(conn, done.c.retry_at, UTCDateTime()),
+            updated_at=typed(conn, done.c.at, UTCDateTime()),
+        )
+        .returning(dl.c.kind, dl.c.subject, dl.c.item)
+    )
+    return {_key(row) for row in await conn.execute(statement)}

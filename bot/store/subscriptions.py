@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.store._sql import changed, insert, resolve_now
+from bot.store._sql import changed, insert, resolve_now, rows_table, typed
 from bot.store.engine import read_transaction, write_transaction
-from bot.store.models import DIGEST_DELIVERY_KIND, Schedule, Subscription, UpsertResult
-from bot.store.schema import deliveries
+from bot.store.models import (
+    DIGEST_DELIVERY_KIND,
+    LastDelivered,
+    Schedule,
+    Subscription,
+    UpsertResult,
+)
+from bot.store.schema import UTCDateTime, deliveries
 from bot.store.schema import digest_subscriptions as subs
 
 
@@ -136,12 +143,6 @@ class Subscriptions:
     async def resume(self, subscription_id: int, now: datetime | None = None) -> bool:
         return await self._update(subscription_id, now, paused=False, paused_reason=None)
 
-    async def set_last_delivered(
-        self, subscription_id: int, window_end: datetime, now: datetime | None = None
-    ) -> bool:
-        """Record the end of the last delivered window (the next digest starts there)."""
-        return await self._update(subscription_id, now, last_delivered_at=resolve_now(window_end))
-
     async def _update(self, subscription_id: int, now: datetime | None, **values: Any) -> bool:
         statement = (
             sa.update(subs)
@@ -167,3 +168,25 @@ class Subscriptions:
         async with write_transaction(self._engine) as conn:
             await conn.execute(own_deliveries)
             return (await conn.execute(sa.delete(subs).where(*where))).rowcount
+
+
+async def write_last_delivered(conn: AsyncConnection, advances: Sequence[LastDelivered]) -> None:
+    """Move many subscriptions' windows forward in one statement, inside the caller's
+    transaction (the deliveries' completions: bot.store.deliveries)."""
+    latest = {a.subscription_id: a for a in advances}  # a subscription's last advance counts
+    rows = rows_table(
+        "advanced",
+        (("id", sa.Integer()), ("window_end", UTCDateTime()), ("at", UTCDateTime())),
+        [
+            (a.subscription_id, resolve_now(a.window_end), resolve_now(a.at))
+            for a in latest.values()
+        ],
+    )
+    await conn.execute(
+        sa.update(subs)
+        .where(subs.c.id == rows.c.id)
+        .values(
+            last_delivered_at=typed(conn, rows.c.window_end, UTCDateTime()),
+            updated_at=typed(conn, rows.c.at, UTCDateTime()),
+        )
+    )

@@ -18,6 +18,7 @@ from bot.delivery import (
 from bot.digest.ports import EVENT_TYPE, SourceAccessLost
 from bot.digest.service import DigestService, claim_key
 from bot.store import Schedule, Store, Subscription
+from tests.store.claims import claim_one
 
 from .conftest import Database
 from .fakes import FakeSource, ManualClock, PauseNotice, RecordingPoster
@@ -244,7 +245,7 @@ async def test_crashed_claimer_is_recovered_after_the_lease(
     sub = await subscribe(store, "C1", "ENG", "100")
     clock.current = DUE
     # Another process claimed the period and died before posting.
-    assert await store.deliveries.try_claim(claim_key(sub.id, "daily:2024-05-06"), "dead", 300, DUE)
+    assert await claim_one(store, claim_key(sub.id, "daily:2024-05-06"), "dead", 300, DUE)
     svc = service(store, source, poster, clock)
     clock.advance(seconds=30)
     assert (await svc.tick()).due == 0  # still leased
@@ -258,11 +259,9 @@ async def test_crash_after_post_before_record_is_not_posted_twice(
 ) -> None:
     sub = await subscribe(store, "C1", "ENG", "100")
     clock.current = DUE
-    claim = await store.deliveries.try_claim(
-        claim_key(sub.id, "daily:2024-05-06"), "dead", 300, DUE
-    )
+    claim = await claim_one(store, claim_key(sub.id, "daily:2024-05-06"), "dead", 300, DUE)
     assert claim is not None
-    # The dead process's message reached Slack; it died before mark_delivered.
+    # The dead process's message reached Slack; it died before recording it.
     from bot.digest.compose import DigestMessage
 
     mark = DeliveryMark.of(EVENT_TYPE, [claim_key(sub.id, "daily:2024-05-06")])
@@ -369,9 +368,7 @@ async def test_now_while_another_process_is_posting_says_busy(
 ) -> None:
     sub = await subscribe(store, "C1", "ENG", "100")
     clock.current = DUE + timedelta(minutes=1)
-    assert await store.deliveries.try_claim(
-        claim_key(sub.id, "daily:2024-05-06"), "other", 300, clock.now()
-    )
+    assert await claim_one(store, claim_key(sub.id, "daily:2024-05-06"), "other", 300, clock.now())
     report = await service(store, source, poster, clock).deliver_now("T1", "C1")
     assert report.busy == ("ENG",) and report.results == () and poster.posted == []
 
