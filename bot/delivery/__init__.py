@@ -23,10 +23,13 @@ from bot.delivery.mark import DeliveryMark
 from bot.delivery.pacing import ChannelPacer
 from bot.delivery.pause import AccessLost, ChannelGone, Paused, PauseReason, SourceGone
 from bot.delivery.ports import ChannelUnavailable, MessageHistory, PostFailed
+from bot.delivery.recorder import BATCH_SECONDS, BATCH_SIZE
 
 __all__ = [
     "BACKOFF_BASE",
     "BACKOFF_MAX",
+    "BATCH_SECONDS",
+    "BATCH_SIZE",
     "PAUSED_RETRY",
     "AccessLost",
     "ChannelGone",

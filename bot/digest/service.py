@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeVar
 
 from bot.delivery import (
+    BATCH_SECONDS,
     AccessLost,
     ChannelGone,
     Claim,
@@ -133,11 +134,14 @@ class DigestService:
         lease: timedelta = timedelta(minutes=5),
         owner: str | None = None,
         concurrency: int = 8,
+        batch_seconds: float = BATCH_SECONDS,
     ) -> None:
         self._subscriptions = store.subscriptions
         self._source = source
         self._poster = poster
-        self._courier = Courier(store.deliveries, poster, owner=owner, lease=lease)
+        self._courier = Courier(
+            store.deliveries, poster, owner=owner, lease=lease, batch_seconds=batch_seconds
+        )
         self._clock = clock or SystemClock()
         self._grace = grace
         self.owner = self._courier.owner

@@ -334,7 +334,11 @@ class FakeSlack:
         team_id: str = "T0001",
         bot_user_id: str = "UBOT",
         clock: Callable[[], float] = time.monotonic,
+        first_ts: int = 1_700_000_000,
     ) -> None:
+        # Message ts count up from `first_ts` (a test whose clock is elsewhere starts it there:
+        # a message's ts is when it was posted, and history is read from a moment on).
+        self.first_ts = first_ts
         self.bot_token = bot_token
         self.app_token = app_token
         # Socket Mode: apps.connections.open hands out `{socket_mode_url}?ticket=…`; a ticket
@@ -504,7 +508,7 @@ class FakeSlack:
 
     def _next_ts(self) -> str:
         n = next(self._seq)
-        return f"{1_700_000_000 + n}.{n:06d}"
+        return f"{self.first_ts + n}.{n:06d}"
 
     # ----------------------------------------------------------------- HTTP plumbing
 
