@@ -386,20 +386,27 @@ async def test_now_reports_unknown_keys_and_empty_channels(
 async def test_concurrent_schedulers_post_once_per_period(
     store: Store, database: Database, source: FakeSource, clock: ManualClock
 ) -> None:
-    for n in range(5):
-        await subscribe(store, f"C{n}", "ENG", "100")
+    # Every scheduler finds the same 40 subscriptions due and claims them all in one call: the
+    # batches overlap entirely, and each delivery still goes to one of them.
+    channels = [f"C{n:02d}" for n in range(20)]
+    subs = []
+    for channel in channels:
+        subs.append(await subscribe(store, channel, "ENG", "100"))
+        subs.append(await subscribe(store, channel, "OPS", "200"))
     clock.current = DUE + timedelta(seconds=1)
     poster = RecordingPoster(clock)
     stores = [database.open() for _ in range(6)]
     try:
         services = [service(s, source, poster, clock, owner=f"r{i}") for i, s in enumerate(stores)]
         reports = await asyncio.gather(*(svc.tick() for svc in services))
-        assert sum(r.due for r in reports) == 5
+        assert sum(r.due for r in reports) == 40
         clock.advance(seconds=30)
         await asyncio.gather(*(svc.tick() for svc in services))
     finally:
         await asyncio.gather(*(s.close() for s in stores))
-    assert sorted(p.channel_id for p in poster.posted) == [f"C{n}" for n in range(5)]
+    delivered = [name for p in poster.posted for name in p.mark.claims]
+    assert sorted(delivered) == sorted(f"{sub.id}@daily:2024-05-06" for sub in subs)
+    assert {p.channel_id for p in poster.posted} == set(channels)
 
 
 async def test_unrelated_failure_does_not_block_other_channels(
