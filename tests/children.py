@@ -13,12 +13,15 @@ only without paying for the imports again. The bot's entry point runs as `python
 from __future__ import annotations
 
 import asyncio
+import builtins
+import gc
 import multiprocessing
 import os
 import runpy
 import signal
 import subprocess
 import sys
+import warnings
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -51,10 +54,26 @@ def _bot_main(args: list[str], env: dict[str, str], cwd: str, out: str, err: str
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
+    _warning_options(env.get("PYTHONWARNINGS", ""))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     sys.argv = ["bot", *args]
-    runpy.run_module("bot", run_name="__main__", alter_sys=True)  # raises SystemExit(status)
+    try:
+        runpy.run_module("bot", run_name="__main__", alter_sys=True)  # raises SystemExit(status)
+    finally:
+        # What the process leaves unreleased is finalized now, while its warnings still work
+        # (an interpreter's own exit does not promise to): "Unclosed client session" shows.
+        gc.collect()
+
+
+def _warning_options(options: str) -> None:
+    """PYTHONWARNINGS as a starting interpreter reads it (`action::Category`, comma-separated;
+    builtin categories): the forked child started before its environment was set."""
+    for option in filter(None, options.split(",")):
+        action, _, rest = option.partition(":")
+        message, _, rest = rest.partition(":")
+        category = getattr(builtins, rest.partition(":")[0] or "Warning")
+        warnings.filterwarnings(action, message=message, category=category)  # type: ignore[arg-type]
 
 
 class BotProcess:
