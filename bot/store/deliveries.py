@@ -1,11 +1,12 @@
 """Exactly-once delivery: one claim per `ClaimKey` across all processes (delivery's ClaimStore).
 
-Both directions are bulk, one transaction each. A claim of many keys reads which exist, inserts
-the new ones (`ON CONFLICT DO NOTHING`) and takes over the reclaimable ones (one conditional
-`UPDATE`); both writes return the rows they won (`RETURNING`), so the caller gets exactly its
-claims. A batch of completions is one `UPDATE … FROM` a table of literal rows, matched on key,
-owner and lease end, returning the rows it changed: the others were lost, exactly (a row count
-would not say which, and asyncpg's executemany reports none).
+Both directions are bulk, one transaction and a few statements each, whatever the number of
+deliveries (the rows travel as one parameter: see `rows`). A claim of many keys reads which
+exist, inserts the new ones (`ON CONFLICT DO NOTHING`) and takes over the reclaimable ones (one
+conditional `UPDATE`); both writes return the rows they won (`RETURNING`), so the caller gets
+exactly its claims. A batch of completions is one `UPDATE … FROM` the batch's rows, matched on
+key, owner and lease end, returning the rows it changed: the others were lost, exactly (a row
+count would not say which, and asyncpg's executemany reports none).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import Claim, ClaimKey, Completion, DeliveryRecord, Followup
-from bot.store._sql import chunks, insert, resolve_now, rows_table, typed
+from bot.store._sql import insert, resolve_now
 from bot.store.engine import read_transaction, write_transaction
 from bot.store.leases import new_owner
 from bot.store.models import LastDelivered
+from bot.store.rows import Rows
 from bot.store.schema import UTCDateTime
 from bot.store.schema import deliveries as dl
 from bot.store.subscriptions import write_last_delivered
@@ -33,6 +35,22 @@ from bot.store.subscriptions import write_last_delivered
 CLAIM_LOCK = 0x636C61696D  # "claim"
 
 _KEY = (("kind", sa.String()), ("subject", sa.String()), ("item", sa.String()))
+_WANTED = Rows("wanted", _KEY)
+_DONE = Rows(
+    "done",
+    (
+        *_KEY,
+        ("owner", sa.String()),
+        ("lease", UTCDateTime()),
+        ("status", sa.String()),
+        ("channel_id", sa.String()),
+        ("message_ts", sa.String()),
+        ("error", sa.Text()),
+        ("retry_at", UTCDateTime()),
+        ("failures", sa.Integer()),
+        ("at", UTCDateTime()),
+    ),
+)
 
 # How each kind of followup is written, in bulk, inside the completions' transaction.
 _FOLLOWUPS: dict[type[Any], Callable[[AsyncConnection, Sequence[Any]], Awaitable[None]]] = {
@@ -54,7 +72,7 @@ def _is(key: ClaimKey) -> tuple[sa.ColumnElement[bool], ...]:
     return (dl.c.kind == key.kind, dl.c.subject == key.subject, dl.c.item == key.item)
 
 
-def _matches(rows: sa.CTE) -> tuple[sa.ColumnElement[bool], ...]:
+def _matches(rows: sa.FromClause) -> tuple[sa.ColumnElement[bool], ...]:
     return (dl.c.kind == rows.c.kind, dl.c.subject == rows.c.subject, dl.c.item == rows.c.item)
 
 
@@ -78,15 +96,13 @@ class Deliveries:
         """Claim whichever of `keys` are free, in one transaction (see ClaimStore.claim)."""
         now = resolve_now(now)
         lease = now + timedelta(seconds=lease_seconds)
-        claims: list[Claim] = []
         wanted = sorted(set(keys))  # one order for every claimer
         if not wanted:
-            return claims
+            return []
         async with write_transaction(self._engine) as conn:
             if conn.dialect.name == "postgresql":
                 await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CLAIM_LOCK)))
-            for chunk in chunks(wanted):
-                claims += await _claim_chunk(conn, chunk, owner, lease, now, skip_backoff)
+            claims = await _claim(conn, wanted, owner, lease, now, skip_backoff)
         return sorted(claims, key=lambda claim: claim.key)
 
     async def complete(
@@ -98,17 +114,14 @@ class Deliveries:
             raise TypeError(f"no way to write followups of type {', '.join(sorted(unknown))}")
         latest = {c.claim.key: c for c in completions}  # a key's last completion counts
         ordered = [latest[key] for key in sorted(latest)]
-        lost: list[Claim] = []
         if not ordered and not followups:
-            return lost
+            return []
         async with write_transaction(self._engine) as conn:
-            for chunk in chunks(ordered):
-                done = await _complete_chunk(conn, chunk)
-                lost += [c.claim for c in chunk if c.claim.key not in done]
+            done = await _complete(conn, ordered) if ordered else set()
             for kind, write in _FOLLOWUPS.items():
                 if mine := [f for f in followups if type(f) is kind]:
                     await write(conn, mine)
-        return lost
+        return [c.claim for c in ordered if c.claim.key not in done]
 
     async def get(self, key: ClaimKey) -> DeliveryRecord | None:
         async with read_transaction(self._engine) as conn:
@@ -116,7 +129,7 @@ class Deliveries:
         return None if row is None else _record(row)
 
 
-async def _claim_chunk(
+async def _claim(
     conn: AsyncConnection,
     keys: Sequence[ClaimKey],
     owner: str,
@@ -124,9 +137,11 @@ async def _claim_chunk(
     now: datetime,
     skip_backoff: bool,
 ) -> list[Claim]:
-    wanted = rows_table("wanted", _KEY, [(k.kind, k.subject, k.item) for k in keys])
+    dialect = conn.dialect
+    wanted = _WANTED.table(dialect)
     found = sa.select(dl.c.kind, dl.c.subject, dl.c.item).where(*_matches(wanted))
-    existing = {_key(row) for row in await conn.execute(found)}
+    params = _WANTED.params(dialect, [(k.kind, k.subject, k.item) for k in keys])
+    existing = {_key(row) for row in await conn.execute(found, params)}
     claimed = {
         "status": "claimed",
         "claimed_by": owner,
@@ -135,25 +150,45 @@ async def _claim_chunk(
     }
     claims: list[Claim] = []
     if fresh := [k for k in keys if k not in existing]:
-        rows = [
-            {"kind": k.kind, "subject": k.subject, "item": k.item, "attempts": 0, "created_at": now}
-            | claimed
-            for k in fresh
-        ]
+        new = _WANTED.table(dialect)
         statement = (
             insert(conn, dl)
-            .values(rows)
+            .from_select(
+                [
+                    "kind",
+                    "subject",
+                    "item",
+                    "status",
+                    "claimed_by",
+                    "lease_expires_at",
+                    "attempts",
+                    "created_at",
+                    "updated_at",
+                ],
+                sa.select(
+                    new.c.kind,
+                    new.c.subject,
+                    new.c.item,
+                    sa.literal("claimed"),
+                    sa.literal(owner),
+                    sa.literal(lease, UTCDateTime()),
+                    sa.literal(0),
+                    sa.literal(now, UTCDateTime()),
+                    sa.literal(now, UTCDateTime()),
+                ).where(sa.true()),  # SQLite reads `SELECT … ON CONFLICT` as a join without it
+            )
             # Another process's insert of the same key (one not queueing on the claim lock,
             # e.g. an older version) wins; this claimer leaves that key alone.
             .on_conflict_do_nothing(index_elements=[dl.c.kind, dl.c.subject, dl.c.item])
             .returning(dl.c.kind, dl.c.subject, dl.c.item)
         )
+        params = _WANTED.params(dialect, [(k.kind, k.subject, k.item) for k in fresh])
         claims += [
             Claim(_key(row), owner, lease, attempts=0, taken_over=False)
-            for row in await conn.execute(statement)
+            for row in await conn.execute(statement, params)
         ]
     if existing:
-        held = rows_table("held", _KEY, [(k.kind, k.subject, k.item) for k in sorted(existing)])
+        held = _WANTED.table(dialect)
         due = sa.or_(dl.c.next_attempt_at.is_(None), dl.c.next_attempt_at <= now)
         reclaimable = sa.or_(
             sa.and_(dl.c.status == "claimed", dl.c.lease_expires_at <= now),
@@ -165,25 +200,12 @@ async def _claim_chunk(
             .values(claimed)
             .returning(dl.c.kind, dl.c.subject, dl.c.item, dl.c.attempts)
         )
+        params = _WANTED.params(dialect, [(k.kind, k.subject, k.item) for k in sorted(existing)])
         claims += [
             Claim(_key(row), owner, lease, attempts=row.attempts, taken_over=True)
-            for row in await conn.execute(takeover)
+            for row in await conn.execute(takeover, params)
         ]
     return claims
-
-
-_DONE = (
-    *_KEY,
-    ("owner", sa.String()),
-    ("lease", UTCDateTime()),
-    ("status", sa.String()),
-    ("channel_id", sa.String()),
-    ("message_ts", sa.String()),
-    ("error", sa.Text()),
-    ("retry_at", UTCDateTime()),
-    ("failures", sa.Integer()),
-    ("at", UTCDateTime()),
-)
 
 
 def _done_row(completion: Completion) -> tuple[Any, ...]:
@@ -204,11 +226,9 @@ def _done_row(completion: Completion) -> tuple[Any, ...]:
     )
 
 
-async def _complete_chunk(
-    conn: AsyncConnection, completions: Sequence[Completion]
-) -> set[ClaimKey]:
+async def _complete(conn: AsyncConnection, completions: Sequence[Completion]) -> set[ClaimKey]:
     """Record these completions; returns the keys recorded (the others' claims were lost)."""
-    done = rows_table("done", _DONE, [_done_row(c) for c in completions])
+    done = _DONE.table(conn.dialect)
     statement = (
         sa.update(dl)
         .where(
@@ -217,7 +237,7 @@ async def _complete_chunk(
             # its own lease expired cannot complete with the stale claim.
             dl.c.status == "claimed",
             dl.c.claimed_by == done.c.owner,
-            dl.c.lease_expires_at == typed(conn, done.c.lease, UTCDateTime()),
+            dl.c.lease_expires_at == done.c.lease,
         )
         .values(
             status=done.c.status,
@@ -226,9 +246,10 @@ async def _complete_chunk(
             error=done.c.error,
             attempts=dl.c.attempts + done.c.failures,
             lease_expires_at=None,
-            next_attempt_at=typed(conn, done.c.retry_at, UTCDateTime()),
-            updated_at=typed(conn, done.c.at, UTCDateTime()),
+            next_attempt_at=done.c.retry_at,
+            updated_at=done.c.at,
         )
         .returning(dl.c.kind, dl.c.subject, dl.c.item)
     )
-    return {_key(row) for row in await conn.execute(statement)}
+    params = _DONE.params(conn.dialect, [_done_row(c) for c in completions])
+    return {_key(row) for row in await conn.execute(statement, params)}

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.store._sql import changed, insert, resolve_now, rows_table, typed
+from bot.store._sql import changed, insert, resolve_now
 from bot.store.engine import read_transaction, write_transaction
 from bot.store.models import (
     DIGEST_DELIVERY_KIND,
@@ -19,6 +19,7 @@ from bot.store.models import (
     Subscription,
     UpsertResult,
 )
+from bot.store.rows import Rows
 from bot.store.schema import UTCDateTime, deliveries
 from bot.store.schema import digest_subscriptions as subs
 
@@ -170,23 +171,22 @@ class Subscriptions:
             return (await conn.execute(sa.delete(subs).where(*where))).rowcount
 
 
+_ADVANCED = Rows(
+    "advanced", (("id", sa.Integer()), ("window_end", UTCDateTime()), ("at", UTCDateTime()))
+)
+
+
 async def write_last_delivered(conn: AsyncConnection, advances: Sequence[LastDelivered]) -> None:
     """Move many subscriptions' windows forward in one statement, inside the caller's
     transaction (the deliveries' completions: bot.store.deliveries)."""
     latest = {a.subscription_id: a for a in advances}  # a subscription's last advance counts
-    rows = rows_table(
-        "advanced",
-        (("id", sa.Integer()), ("window_end", UTCDateTime()), ("at", UTCDateTime())),
-        [
-            (a.subscription_id, resolve_now(a.window_end), resolve_now(a.at))
-            for a in latest.values()
-        ],
-    )
-    await conn.execute(
+    rows = _ADVANCED.table(conn.dialect)
+    statement = (
         sa.update(subs)
         .where(subs.c.id == rows.c.id)
-        .values(
-            last_delivered_at=typed(conn, rows.c.window_end, UTCDateTime()),
-            updated_at=typed(conn, rows.c.at, UTCDateTime()),
-        )
+        .values(last_delivered_at=rows.c.window_end, updated_at=rows.c.at)
     )
+    params = _ADVANCED.params(
+        conn.dialect, [(a.subscription_id, a.window_end, a.at) for a in latest.values()]
+    )
+    await conn.execute(statement, params)
