@@ -10,6 +10,7 @@ only decides *when* to look. The service depends on ports it owns (``bot.digest.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Iterable, Sequence
@@ -152,19 +153,28 @@ class DigestService:
     async def tick(self) -> TickReport:
         """Deliver every digest that is due (or missed within the grace period) and unclaimed."""
         now = self._clock.now().astimezone(UTC)
+
+        @functools.cache  # many subscriptions share a schedule
+        def period(stored: StoredSchedule) -> tuple[datetime, str] | None:
+            schedule = schedule_from_store(stored)
+            due = due_at_or_before(schedule, now)
+            return None if due is None else (due, period_key(schedule, due))
+
         candidates: list[tuple[Subscription, str, datetime]] = []
         for sub in await self._subscriptions.list_active():
             try:
-                schedule = schedule_from_store(sub.schedule)
+                found = period(sub.schedule)
             except ValueError as exc:  # e.g. a time zone this Python no longer knows
                 log.warning("digest skipped subscription=%s bad schedule: %s", sub.id, exc)
                 continue
-            due = due_at_or_before(schedule, now)
-            if due is None or now - due > self._grace or due < sub.created_at:
+            if found is None:
+                continue
+            due, key = found
+            if now - due > self._grace or due < sub.created_at:
                 continue
             if sub.last_delivered_at is not None and sub.last_delivered_at >= due:
                 continue  # cheap pre-check; the claim below is what guarantees exactly once
-            candidates.append((sub, period_key(schedule, due), due))
+            candidates.append((sub, key, due))
         jobs = await self._claim(candidates, now)
         results = await self._deliver(jobs, now)
         report = TickReport(len(jobs), tuple(results))
