@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.config import Settings
 from bot.confluence import ConfluenceClient, GatewayAuth
 from bot.delivery import ChannelPacer
+from bot.logs import configure_logging
 from bot.digest.service import DigestService
 from bot.slack.app import web_client
 from bot.slack.digests.poster import SlackDigestPoster
@@ -141,6 +142,7 @@ class Transactions:
 
 
 async def main(args: argparse.Namespace) -> int:
+    configure_logging("WARNING")  # as a deployment does (libraries' loggers included)
     with (
         tempfile.TemporaryDirectory() as tmp,
         served_in_child(fakes, args.subscriptions, args.spaces, args.posts) as served,
