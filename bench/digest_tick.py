@@ -42,8 +42,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.config import Settings
 from bot.confluence import ConfluenceClient, GatewayAuth
 from bot.delivery import ChannelPacer
-from bot.logs import configure_logging
 from bot.digest.service import DigestService
+from bot.logs import configure_logging
 from bot.slack.app import web_client
 from bot.slack.digests.poster import SlackDigestPoster
 from bot.slack.digests.source import ConfluenceBlogSource

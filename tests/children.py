@@ -17,14 +17,19 @@ import builtins
 import gc
 import multiprocessing
 import os
+import queue
 import runpy
 import signal
 import subprocess
 import sys
 import warnings
+from collections.abc import Callable, Sequence
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 PRELOAD = [
     "bot.cli",
@@ -152,3 +157,32 @@ def run_bot(
     return subprocess.CompletedProcess(
         ["python", "-m", "bot", *args], process.exitcode, stdout, stderr
     )
+
+
+async def race(target: Callable[..., None], arguments: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
+    """Run `target(*args, start, results)` in a child process per tuple of `arguments`, released
+    together by `start` (a barrier), and return the (name, outcome) pairs each put on `results`
+    (a queue), as a dict. A process that does not report within 90 s fails the test."""
+    ctx = context()
+    start = ctx.Barrier(len(arguments))
+    results: multiprocessing.Queue[tuple[str, Any]] = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args, start, results)) for args in arguments]
+    for proc in procs:
+        proc.start()
+    try:
+        return dict(await asyncio.to_thread(_collect, results, len(procs)))
+    finally:
+        for proc in procs:
+            await asyncio.to_thread(proc.join, 30)
+            if proc.is_alive():
+                proc.kill()
+
+
+def _collect(results: multiprocessing.Queue[tuple[str, Any]], count: int) -> list[tuple[str, Any]]:
+    collected = []
+    for _ in range(count):
+        try:
+            collected.append(results.get(timeout=90))
+        except queue.Empty:
+            pytest.fail(f"only {len(collected)} of {count} processes reported: {collected}")
+    return collected

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -25,6 +24,7 @@ from bot.store import Schedule, Store
 from tests import children
 from tests.fakes.server import serve
 from tests.fakes.slack_fake import FakeSlack
+from tests.fakes.withhold import WithholdAnswer
 
 from . import workers
 from .conftest import Database
@@ -35,48 +35,10 @@ CHANNELS = ["C0", "C1", "C2"]
 WITHHELD = "C2"  # Slack stores this channel's digest; its answer never reaches the process
 
 
-class WithholdAnswer:
-    """ASGI wrapper: chat.postMessage to WITHHELD reaches the fake (the message is posted), then
-    the answer is held until `release()`."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.reached = threading.Event()
-        self._released = threading.Event()
-
-    def release(self) -> None:
-        self._released.set()
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not scope["path"].endswith("/chat.postMessage"):
-            await self.app(scope, receive, send)
-            return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-
-        async def replay() -> Any:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        if f'"channel": "{WITHHELD}"'.encode() not in body or self._released.is_set():
-            await self.app(scope, replay, send)
-            return
-        answer: list[Any] = []
-
-        async def keep(message: Any) -> None:
-            answer.append(message)
-
-        await self.app(scope, replay, keep)
-        self.reached.set()
-        await asyncio.to_thread(self._released.wait)
-        try:
-            for message in answer:
-                await send(message)
-        except Exception:  # the process that asked is gone
-            return
+def withheld(scope: dict[str, Any], body: bytes) -> bool:
+    return (
+        scope["path"].endswith("/chat.postMessage") and f'"channel": "{WITHHELD}"'.encode() in body
+    )
 
 
 @pytest.fixture
@@ -84,7 +46,7 @@ def slack() -> Iterator[tuple[FakeSlack, WithholdAnswer, str]]:
     fake = FakeSlack(first_ts=int(DUE.timestamp()))  # posted from the due time on
     for channel in CHANNELS:
         fake.add_channel(channel, channel.lower())
-    gate = WithholdAnswer(fake.app)
+    gate = WithholdAnswer(fake.app, withheld)
     with serve(gate) as url:
         try:
             yield fake, gate, url + "/api/"

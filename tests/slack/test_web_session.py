@@ -9,21 +9,21 @@ import gc
 import sys
 import warnings
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from bot.bootstrap import build_digest_scheduler, build_services, build_slack_app, check
+from bot import bootstrap
+from bot.bootstrap import build_services, build_slack_app, check
 from bot.config import Settings
-from bot.slack.app import create_authorization
 from bot.slack.web_session import SLACK_POOL_SIZE
-from bot.store import Schedule
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.server import Connections, serve
 from tests.fakes.slack_fake import FakeSlack
+from tests.slack.processes import seed_due_digest
 
 POSTS = 1000
 
@@ -93,48 +93,36 @@ async def test_a_thousand_posts_open_at_most_the_pool(
 async def test_every_client_the_app_builds_shares_the_one_session(
     slack: tuple[FakeSlack, str, Connections], tmp_path: Path
 ) -> None:
-    # The scheduler's, the authorization's and Bolt's clients, and the clients Bolt makes for
-    # each request: many calls over one pool, so a handful of connections in all.
+    # What `serve` builds: the token check's client, Bolt's (and the clients it makes for each
+    # request), the scheduler's. A hundred digests and the check go over one pool.
     fake, url, connections = slack
     now = datetime.now(UTC)
     channels = [f"C{n:03d}" for n in range(SLACK_POOL_SIZE + 36)]
     for channel in channels:
         fake.add_channel(channel, channel.lower())
     confluence = FakeConfluence()
-    space = confluence.add_space("ENG", "Engineering")
-    confluence.add_blogpost("ENG", "Release 1.2", created_at=now - timedelta(hours=2))
-    services = build_services(settings(url, tmp_path), confluence_transport=confluence.transport())
-    try:
-        await services.store.migrate()
-        due = now - timedelta(minutes=30)
-        for channel in channels:
-            await services.store.subscriptions.upsert(
-                team_id="T0001",
-                channel_id=channel,
-                space_key="ENG",
-                space_id=str(space["id"]),
-                schedule=Schedule("daily", due.hour, due.minute, "UTC"),
-                created_by="U0001",
-                now=now - timedelta(days=1),
-            )
-        authorization = create_authorization(
-            services.settings, services.metrics, session=services.slack_session
-        )
-        await authorization.result()
-        app = build_slack_app(services.settings, services, http_mode=True)
-        assert app.client.session is services.slack_session
-        scheduler = build_digest_scheduler(services, interval_seconds=3600)
-        ran = asyncio.Event()
-        job_ran = services.metrics.job_ran
-        services.metrics.job_ran = lambda job: (job_ran(job), ran.set())  # type: ignore[method-assign]
-        scheduler.start()
+    with serve(confluence.app) as confluence_url:
+        configured = settings(url, tmp_path, maton_api_url=confluence_url)
+        await seed_due_digest(configured.database_url, confluence, channels, now)
+        built = bootstrap._built(configured, http_mode=True, scheduler=True)
+        services = built.services
         try:
-            async with asyncio.timeout(30):
-                await ran.wait()  # the first tick, at once
+            await built.authorization.result()  # the start's token check
+            assert built.app.client.session is services.slack_session
+            assert built.authorization._client.session is services.slack_session
+            ran = asyncio.Event()
+            job_ran = services.metrics.job_ran
+            services.metrics.job_ran = lambda job: (job_ran(job), ran.set())  # type: ignore[method-assign]
+            [scheduler] = built.schedulers
+            scheduler.start()
+            try:
+                async with asyncio.timeout(30):
+                    await ran.wait()  # the first tick, at once
+            finally:
+                await scheduler.shutdown()
         finally:
-            await scheduler.shutdown()
-    finally:
-        await services.aclose()
+            await services.aclose()
+    assert len(fake.calls_to("auth.test")) == 1
     digests = fake.calls_to("chat.postMessage")
     assert {c.args["channel"] for c in digests} == set(channels)
     assert 0 < connections.opened <= SLACK_POOL_SIZE < len(digests)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import queue
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -83,25 +80,13 @@ async def test_expired_lease_race_has_one_winner(store: Store, database: Databas
 @pytest.mark.parametrize("claim", ["delivery", "event"])
 async def test_exactly_one_process_wins(store: Store, database: Database, claim: str) -> None:
     sub_id = await _subscription_id(store)
-    ctx = children.context()
-    start = ctx.Barrier(PROCESSES)
-    results: multiprocessing.Queue[tuple[str, bool | str]] = ctx.Queue()
-    procs = [
-        ctx.Process(
-            target=workers.race,
-            args=(database.url, database.schema, claim, sub_id, NOW, f"proc-{i}", start, results),
-        )
-        for i in range(PROCESSES)
-    ]
-    for proc in procs:
-        proc.start()
-    try:
-        outcomes = dict(await asyncio.to_thread(_collect, results, PROCESSES))
-    finally:
-        for proc in procs:
-            await asyncio.to_thread(proc.join, 30)
-            if proc.is_alive():
-                proc.kill()
+    outcomes = await children.race(
+        workers.race,
+        [
+            (database.url, database.schema, claim, sub_id, NOW, f"proc-{i}")
+            for i in range(PROCESSES)
+        ],
+    )
     assert all(isinstance(won, bool) for won in outcomes.values()), outcomes
     assert list(outcomes.values()).count(True) == 1, outcomes
     if claim == "delivery":
@@ -122,25 +107,13 @@ async def test_overlapping_batches_in_processes_claim_each_key_once(
         dead = await store.deliveries.claim([workers.batch_key(n) for n in every], "dead", 60, NOW)
         assert len(dead) == len(every)
         now = NOW + timedelta(seconds=60)
-    ctx = children.context()
-    start = ctx.Barrier(PROCESSES)
-    results: multiprocessing.Queue[tuple[str, list[int] | str]] = ctx.Queue()
-    procs = [
-        ctx.Process(
-            target=workers.claim_batch,
-            args=(database.url, database.schema, batch, now, f"proc-{i}", start, results),
-        )
-        for i, batch in enumerate(batches)
-    ]
-    for proc in procs:
-        proc.start()
-    try:
-        outcomes = dict(await asyncio.to_thread(_collect, results, PROCESSES))
-    finally:
-        for proc in procs:
-            await asyncio.to_thread(proc.join, 30)
-            if proc.is_alive():
-                proc.kill()
+    outcomes = await children.race(
+        workers.claim_batch,
+        [
+            (database.url, database.schema, batch, now, f"proc-{i}")
+            for i, batch in enumerate(batches)
+        ],
+    )
     assert all(isinstance(won, list) for won in outcomes.values()), outcomes
     won = [n for numbers in outcomes.values() for n in numbers]
     assert sorted(won) == sorted(every)  # each key claimed exactly once
@@ -150,13 +123,3 @@ async def test_overlapping_batches_in_processes_claim_each_key_once(
         for n in numbers[:1]:
             row = await store.deliveries.get(workers.batch_key(n))
             assert row is not None and row.claimed_by == owner
-
-
-def _collect(results: multiprocessing.Queue[tuple[str, Any]], count: int) -> list[tuple[str, Any]]:
-    collected = []
-    for _ in range(count):
-        try:
-            collected.append(results.get(timeout=90))
-        except queue.Empty:
-            pytest.fail(f"only {len(collected)} of {count} processes reported: {collected}")
-    return collected
