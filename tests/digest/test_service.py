@@ -15,6 +15,7 @@ from bot.delivery import (
     PostFailed,
     SourceGone,
 )
+from bot.digest.compose import DigestMessage
 from bot.digest.ports import EVENT_TYPE, SourceAccessLost
 from bot.digest.service import DigestService, claim_key
 from bot.store import Schedule, Store, Subscription
@@ -262,7 +263,6 @@ async def test_crash_after_post_before_record_is_not_posted_twice(
     claim = await claim_one(store, claim_key(sub.id, "daily:2024-05-06"), "dead", 300, DUE)
     assert claim is not None
     # The dead process's message reached Slack; it died before recording it.
-    from bot.digest.compose import DigestMessage
 
     mark = DeliveryMark.of(EVENT_TYPE, [claim_key(sub.id, "daily:2024-05-06")])
     ts = await poster.post("C1", DigestMessage("1 new blog post in ENG"), mark)
@@ -272,6 +272,36 @@ async def test_crash_after_post_before_record_is_not_posted_twice(
     assert len(poster.posted) == 1
     row = await store.deliveries.get(claim_key(sub.id, "daily:2024-05-06"))
     assert row is not None and row.status == "delivered" and row.message_ts == ts
+
+
+async def test_a_claim_lost_while_posting_is_reported(
+    store: Store, source: FakeSource, poster: RecordingPoster, clock: ManualClock
+) -> None:
+    # The post took longer than the lease and another process took the claim over meanwhile: it
+    # will find this message by its mark; this process reports the claim as lost.
+    lost = await subscribe(store, "C1", "ENG", "100")
+    await subscribe(store, "C2", "OPS", "200")
+    clock.current = DUE
+    key = claim_key(lost.id, "daily:2024-05-06")
+    post = poster.post
+
+    async def slow_post(channel_id: str, message: DigestMessage, mark: DeliveryMark) -> str:
+        ts = await post(channel_id, message, mark)
+        if channel_id == "C1":
+            later = DUE + timedelta(minutes=5)
+            assert await claim_one(store, key, "thief", 300, later)
+        return ts
+
+    poster.post = slow_post  # type: ignore[method-assign]
+    report = await service(store, source, poster, clock).tick()
+    assert sorted((r.channel_id, r.outcome) for r in report.results) == [
+        ("C1", "lost_claim"),
+        ("C2", "posted"),
+    ]
+    row = await store.deliveries.get(key)
+    assert row is not None and (row.status, row.claimed_by) == ("claimed", "thief")
+    stored = await store.subscriptions.get(lost.id)
+    assert stored is not None and stored.last_delivered_at == DUE  # the message went out
 
 
 async def test_archived_channel_pauses_and_tells_the_creator(
