@@ -263,7 +263,6 @@ async def test_crash_after_post_before_record_is_not_posted_twice(
     claim = await claim_one(store, claim_key(sub.id, "daily:2024-05-06"), "dead", 300, DUE)
     assert claim is not None
     # The dead process's message reached Slack; it died before recording it.
-
     mark = DeliveryMark.of(EVENT_TYPE, [claim_key(sub.id, "daily:2024-05-06")])
     ts = await poster.post("C1", DigestMessage("1 new blog post in ENG"), mark)
     clock.current = DUE + timedelta(minutes=6)
