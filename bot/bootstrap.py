@@ -20,6 +20,7 @@ from bot.slack.check import Check, run_checks
 from bot.slack.digests.build import build_digest_service
 from bot.slack.runtime import Built, run_http, run_socket_mode
 from bot.slack.services import Services
+from bot.slack.web_session import slack_session
 from bot.slack.write.save import resume_interrupted_saves
 from bot.store import Store
 
@@ -29,6 +30,8 @@ log = logging.getLogger("bot.bootstrap")
 def build_services(
     settings: Settings, *, confluence_transport: httpx.AsyncBaseTransport | None = None
 ) -> Services:
+    """The process's resources; call it inside the running loop (the Slack session binds to
+    it) and end with `await services.aclose()`."""
     metrics = Metrics()  # its own registry: one per process (or per test), nothing global
     background = BackgroundTasks()
     metrics.watch_queue(lambda: background.pending)
@@ -38,6 +41,7 @@ def build_services(
         store=Store.from_url(settings.database_url),
         background=background,
         metrics=metrics,
+        slack_session=slack_session(),
     )
 
 
@@ -60,7 +64,7 @@ def build_digest_scheduler(
     client = (
         slack_client
         if slack_client is not None
-        else web_client(services.settings, metrics=services.metrics)
+        else web_client(services.settings, metrics=services.metrics, session=services.slack_session)
     )
     service = build_digest_service(services, client)
 
@@ -81,7 +85,7 @@ async def _resume_interrupted_saves(services: Services, client: AsyncWebClient) 
 
 def _built(settings: Settings, *, http_mode: bool, scheduler: bool) -> Built:
     services = build_services(settings)
-    authorization = create_authorization(settings, services.metrics)
+    authorization = create_authorization(settings, services.metrics, session=services.slack_session)
     app = create_app(settings, services, http_mode=http_mode, authorization=authorization)
     schedulers = (build_digest_scheduler(services),) if scheduler else ()
     return Built(settings, services, app, authorization, schedulers)

@@ -51,16 +51,20 @@ def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = ()) -> No
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # Quiet chatty libraries unless debugging.
-    if root.level > logging.DEBUG:
-        for name in (
-            "httpx",
-            "httpcore",
-            "slack_sdk",
-            "slack_bolt",
-            "bot.slack.bolt",
-            "aiohttp",
-            "apscheduler",
-            "alembic.runtime.plugins",  # one line per autogenerate plugin at every start
-        ):
-            logging.getLogger(name).setLevel(logging.WARNING)
+    # Quiet chatty libraries unless debugging (then they follow the root again).
+    libraries = logging.WARNING if root.level > logging.DEBUG else logging.NOTSET
+    for name in (
+        "httpx",
+        "httpcore",
+        "slack_sdk",
+        "slack_bolt",
+        "bot.slack.bolt",
+        "aiohttp",
+        "apscheduler",
+        "alembic.runtime.plugins",  # one line per autogenerate plugin at every start
+        # slack_sdk formats a debug line for every Web API call unless these loggers' own
+        # level (not an ancestor's) is above DEBUG.
+        "slack_sdk.web.async_base_client",
+        "slack_sdk.web.base_client",
+    ):
+        logging.getLogger(name).setLevel(libraries)

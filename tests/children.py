@@ -13,15 +13,23 @@ only without paying for the imports again. The bot's entry point runs as `python
 from __future__ import annotations
 
 import asyncio
+import builtins
+import gc
 import multiprocessing
 import os
+import queue
 import runpy
 import signal
 import subprocess
 import sys
+import warnings
+from collections.abc import Callable, Sequence
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 PRELOAD = [
     "bot.cli",
@@ -51,10 +59,26 @@ def _bot_main(args: list[str], env: dict[str, str], cwd: str, out: str, err: str
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
+    _warning_options(env.get("PYTHONWARNINGS", ""))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     sys.argv = ["bot", *args]
-    runpy.run_module("bot", run_name="__main__", alter_sys=True)  # raises SystemExit(status)
+    try:
+        runpy.run_module("bot", run_name="__main__", alter_sys=True)  # raises SystemExit(status)
+    finally:
+        # What the process leaves unreleased is finalized now, while its warnings still work
+        # (an interpreter's own exit does not promise to): "Unclosed client session" shows.
+        gc.collect()
+
+
+def _warning_options(options: str) -> None:
+    """PYTHONWARNINGS as a starting interpreter reads it (`action::Category`, comma-separated;
+    builtin categories): the forked child started before its environment was set."""
+    for option in filter(None, options.split(",")):
+        action, _, rest = option.partition(":")
+        message, _, rest = rest.partition(":")
+        category = getattr(builtins, rest.partition(":")[0] or "Warning")
+        warnings.filterwarnings(action, message=message, category=category)  # type: ignore[arg-type]
 
 
 class BotProcess:
@@ -133,3 +157,32 @@ def run_bot(
     return subprocess.CompletedProcess(
         ["python", "-m", "bot", *args], process.exitcode, stdout, stderr
     )
+
+
+async def race(target: Callable[..., None], arguments: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
+    """Run `target(*args, start, results)` in a child process per tuple of `arguments`, released
+    together by `start` (a barrier), and return the (name, outcome) pairs each put on `results`
+    (a queue), as a dict. A process that does not report within 90 s fails the test."""
+    ctx = context()
+    start = ctx.Barrier(len(arguments))
+    results: multiprocessing.Queue[tuple[str, Any]] = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args, start, results)) for args in arguments]
+    for proc in procs:
+        proc.start()
+    try:
+        return dict(await asyncio.to_thread(_collect, results, len(procs)))
+    finally:
+        for proc in procs:
+            await asyncio.to_thread(proc.join, 30)
+            if proc.is_alive():
+                proc.kill()
+
+
+def _collect(results: multiprocessing.Queue[tuple[str, Any]], count: int) -> list[tuple[str, Any]]:
+    collected = []
+    for _ in range(count):
+        try:
+            collected.append(results.get(timeout=90))
+        except queue.Empty:
+            pytest.fail(f"only {len(collected)} of {count} processes reported: {collected}")
+    return collected

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import logs
 
@@ -109,6 +110,15 @@ def test_level_is_applied_and_libraries_are_quieted(stderr: Stderr) -> None:
     assert stderr.getvalue() == ""
     logs.configure_logging("INFO")
     assert all(logging.getLogger(name).level == logging.WARNING for name in QUIETED)
+
+
+def test_slack_sdk_formats_no_debug_line_per_call_unless_debugging(stderr: Stderr) -> None:
+    # slack_sdk builds a debug line for every Web API call when its client logger's own level
+    # is DEBUG or unset, whatever its ancestors' levels.
+    logs.configure_logging("INFO")
+    assert AsyncWebClient()._logger.level > logging.DEBUG
+    logs.configure_logging("DEBUG")
+    assert AsyncWebClient()._logger.getEffectiveLevel() == logging.DEBUG
 
 
 def test_configure_twice_keeps_one_handler(stderr: Stderr) -> None:

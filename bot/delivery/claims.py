@@ -1,17 +1,28 @@
 """Claims: who may deliver what, until when — values, and the store port that keeps them.
 
 One claim per delivery key, across every process: the store makes claiming race-free (a fresh
-row, or taking over one whose lease expired or whose retry is due). Claims are plain values, so
-a batch of them is just a list; every outcome is recorded through `Courier` (see `courier`).
+row, or taking over one whose lease expired or whose retry is due). Claims are taken in bulk
+(all that are due, in one transaction) and their ends (`Completion`) are recorded in batches,
+with whatever the feature writes alongside them (`Followup`); see `courier` and `recorder`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-__all__ = ["Claim", "ClaimKey", "ClaimStore", "DeliveryRecord", "DeliveryStatus", "Receipt"]
+__all__ = [
+    "Claim",
+    "ClaimKey",
+    "ClaimStore",
+    "Completion",
+    "DeliveryRecord",
+    "DeliveryStatus",
+    "Followup",
+    "Receipt",
+]
 
 DeliveryStatus = Literal["claimed", "delivered", "failed"]
 
@@ -65,6 +76,32 @@ class DeliveryRecord:
     updated_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """How a claimed delivery ended, to be recorded: delivered (`receipt` set), or given back
+    after a failure (`error`) and claimable again from `retry_at`. `at` is when it ended."""
+
+    claim: Claim
+    at: datetime
+    receipt: Receipt | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+
+    @classmethod
+    def delivered(cls, claim: Claim, receipt: Receipt, at: datetime) -> Completion:
+        return cls(claim, at, receipt=receipt)
+
+    @classmethod
+    def failed(cls, claim: Claim, error: str, retry_at: datetime, at: datetime) -> Completion:
+        return cls(claim, at, error=error, retry_at=retry_at)
+
+
+class Followup(Protocol):
+    """A feature's own write that goes with its deliveries' completions, in the same transaction
+    (a digest subscription's window advance: ``bot.store.LastDelivered``). Each is a value the
+    ClaimStore knows how to write in bulk; delivery only carries it."""
+
+
 class ClaimStore(Protocol):
     """Where claims live (the database: ``bot.store.deliveries``)."""
 
@@ -72,29 +109,27 @@ class ClaimStore(Protocol):
         """A fresh holder name for this process (the store can later tell if it is gone)."""
         ...
 
-    async def try_claim(
+    async def claim(
         self,
-        key: ClaimKey,
+        keys: Sequence[ClaimKey],
         owner: str,
         lease_seconds: float,
-        now: datetime | None = None,
+        now: datetime,
         *,
         skip_backoff: bool = False,
-    ) -> Claim | None:
-        """The claim, or None when `key` is delivered or someone else holds it. A failed
-        attempt is taken over once its retry is due (at once with `skip_backoff`)."""
+    ) -> list[Claim]:
+        """Claim whichever of `keys` are free, in one transaction: those never claimed, those
+        whose lease ran out, and failed ones whose retry is due (any failed one with
+        `skip_backoff`: a user asked). Delivered keys and keys another attempt holds are left
+        out. Race-free across processes: each key is claimed by one caller."""
         ...
 
-    async def mark_delivered(
-        self, claim: Claim, receipt: Receipt, now: datetime | None = None
-    ) -> bool:
-        """Record success; False if the claim was lost (its lease ran out and it was taken)."""
-        ...
-
-    async def release_failed(
-        self, claim: Claim, error: str, next_attempt_at: datetime, now: datetime | None = None
-    ) -> bool:
-        """Give the claim back after a failure; claimable again from `next_attempt_at`."""
+    async def complete(
+        self, completions: Sequence[Completion], followups: Sequence[Followup] = ()
+    ) -> list[Claim]:
+        """Record completions and followups in one transaction; returns the claims that had been
+        lost (their lease ran out and another attempt took them over), which stay as that
+        attempt left them. Followups are written either way."""
         ...
 
     async def get(self, key: ClaimKey) -> DeliveryRecord | None: ...

@@ -28,7 +28,10 @@ class PostFailed(Exception):
 
 
 class MessageHistory(Protocol):
-    async def find_posted(self, channel_id: str, mark: DeliveryMark, since: datetime) -> str | None:
-        """The ts of a message posted since ``since`` that carries ``mark``, if any. When the
-        history cannot be read: None (posting again beats losing the delivery)."""
+    async def find_posted(
+        self, channel_id: str, mark: DeliveryMark, since: datetime, *, thread_ts: str | None = None
+    ) -> str | None:
+        """The ts of a message posted since ``since`` that carries ``mark``, if any: in the
+        channel, or among the replies to ``thread_ts``. When the history cannot be read: None
+        (posting again beats losing the delivery)."""
         ...

@@ -115,15 +115,11 @@ class DigestSubscriptions(Protocol):
         self, subscription_id: int, reason: str, now: datetime | None = None
     ) -> bool: ...
 
-    async def set_last_delivered(
-        self, subscription_id: int, window_end: datetime, now: datetime | None = None
-    ) -> bool:
-        """Record the end of the last delivered window (the next digest starts there)."""
-        ...
-
 
 class DigestStore(Protocol):
-    """The subscriptions, and the claims that deliver them (``bot.store.Store`` is one)."""
+    """The subscriptions, and the claims that deliver them (``bot.store.Store`` is one). A
+    subscription's window moves forward with its delivery's record (``bot.store.LastDelivered``,
+    a followup: see bot.delivery)."""
 
     @property
     def subscriptions(self) -> DigestSubscriptions: ...

@@ -10,14 +10,16 @@ only decides *when* to look. The service depends on ports it owns (``bot.digest.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeVar
 
 from bot.delivery import (
+    BATCH_SECONDS,
     AccessLost,
     ChannelGone,
     Claim,
@@ -34,7 +36,7 @@ from bot.digest.compose import SpacePosts, compose_digest
 from bot.digest.fetch import Job, fetch_posts
 from bot.digest.ports import EVENT_TYPE, BlogSource, Clock, DigestPoster, DigestStore, SystemClock
 from bot.digest.schedule import Frequency, Schedule, Weekday, due_at_or_before, period_key
-from bot.store import DIGEST_DELIVERY_KIND, Subscription
+from bot.store import DIGEST_DELIVERY_KIND, LastDelivered, Subscription
 from bot.store import Schedule as StoredSchedule
 
 __all__ = [
@@ -84,6 +86,7 @@ class ChannelResult:
     post_count: int = 0
     ts: str | None = None
     detail: str = ""
+    claims: tuple[ClaimKey, ...] = field(default=(), compare=False, repr=False)
 
     @classmethod
     def of(
@@ -94,10 +97,12 @@ class ChannelResult:
         post_count: int = 0,
         ts: str | None = None,
         detail: str = "",
+        claims: Sequence[Claim] = (),
     ) -> ChannelResult:
         sub = jobs[0].sub
         keys = tuple(job.sub.space_key for job in jobs)
-        return cls(sub.team_id, sub.channel_id, outcome, keys, post_count, ts, detail)
+        posted = tuple(claim.key for claim in claims)
+        return cls(sub.team_id, sub.channel_id, outcome, keys, post_count, ts, detail, posted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,11 +135,14 @@ class DigestService:
         lease: timedelta = timedelta(minutes=5),
         owner: str | None = None,
         concurrency: int = 8,
+        batch_seconds: float = BATCH_SECONDS,
     ) -> None:
         self._subscriptions = store.subscriptions
         self._source = source
         self._poster = poster
-        self._courier = Courier(store.deliveries, poster, owner=owner, lease=lease)
+        self._courier = Courier(
+            store.deliveries, poster, owner=owner, lease=lease, batch_seconds=batch_seconds
+        )
         self._clock = clock or SystemClock()
         self._grace = grace
         self.owner = self._courier.owner
@@ -145,24 +153,30 @@ class DigestService:
     async def tick(self) -> TickReport:
         """Deliver every digest that is due (or missed within the grace period) and unclaimed."""
         now = self._clock.now().astimezone(UTC)
+
+        @functools.cache  # many subscriptions share a schedule
+        def period(stored: StoredSchedule) -> tuple[datetime, str] | None:
+            schedule = schedule_from_store(stored)
+            due = due_at_or_before(schedule, now)
+            return None if due is None else (due, period_key(schedule, due))
+
         candidates: list[tuple[Subscription, str, datetime]] = []
         for sub in await self._subscriptions.list_active():
             try:
-                schedule = schedule_from_store(sub.schedule)
+                found = period(sub.schedule)
             except ValueError as exc:  # e.g. a time zone this Python no longer knows
                 log.warning("digest skipped subscription=%s bad schedule: %s", sub.id, exc)
                 continue
-            due = due_at_or_before(schedule, now)
-            if due is None or now - due > self._grace or due < sub.created_at:
+            if found is None:
+                continue
+            due, key = found
+            if now - due > self._grace or due < sub.created_at:
                 continue
             if sub.last_delivered_at is not None and sub.last_delivered_at >= due:
                 continue  # cheap pre-check; the claim below is what guarantees exactly once
-            candidates.append((sub, period_key(schedule, due), due))
-        claimed = await self._bounded(
-            self._claim(sub, key, due, now) for sub, key, due in candidates
-        )
-        jobs = [job for job in claimed if job is not None]
-        results = await self._deliver(jobs, now) if jobs else []
+            candidates.append((sub, key, due))
+        jobs = await self._claim(candidates, now)
+        results = await self._deliver(jobs, now)
         report = TickReport(len(jobs), tuple(results))
         log.debug(
             "digest tick done candidates=%d claimed=%d posted=%d",
@@ -187,30 +201,38 @@ class DigestService:
             if not s.paused and (not space_keys or s.space_key in space_keys)
         ]
         unknown = tuple(k for k in space_keys if k not in {s.space_key for s in subs})
-        jobs: list[Job] = []
-        busy: list[str] = []
+        wanted: list[tuple[Subscription, str, datetime]] = []
         for sub in subs:
             schedule = schedule_from_store(sub.schedule)
             due = due_at_or_before(schedule, now) or now
             key = period_key(schedule, due)
             if await self._courier.is_delivered(claim_key(sub.id, key)):
                 key, due = f"now:{now:%Y-%m-%dT%H:%M}", now
-            # A failed attempt is not in flight: the user's retry takes it over at once.
-            job = await self._claim(sub, key, due, now, manual=True)
-            if job is None:
-                busy.append(sub.space_key)
-            else:
-                jobs.append(job)
-        results = await self._deliver(jobs, now) if jobs else []
-        return NowReport(tuple(results), tuple(busy), unknown, len(subs))
+            wanted.append((sub, key, due))
+        # A failed attempt is not in flight: the user's retry takes it over at once.
+        jobs = await self._claim(wanted, now, manual=True)
+        claimed = {job.sub.id for job in jobs}
+        busy = tuple(sub.space_key for sub in subs if sub.id not in claimed)
+        results = await self._deliver(jobs, now)
+        return NowReport(tuple(results), busy, unknown, len(subs))
 
     # ------------------------------------------------------------------ claiming
 
     async def _claim(
-        self, sub: Subscription, key: str, due: datetime, now: datetime, *, manual: bool = False
-    ) -> Job | None:
-        claim = await self._courier.claim(claim_key(sub.id, key), now, skip_backoff=manual)
-        return None if claim is None else Job(sub, claim, self._since(sub, now), due)
+        self,
+        wanted: Sequence[tuple[Subscription, str, datetime]],
+        now: datetime,
+        *,
+        manual: bool = False,
+    ) -> list[Job]:
+        """Claim these (subscription, period key, due) at once; a job for each one claimed."""
+        by_key = {claim_key(sub.id, key): (sub, due) for sub, key, due in wanted}
+        claims = await self._courier.claim(by_key, now, skip_backoff=manual) if by_key else []
+        return [
+            Job(sub, claim, self._since(sub, now), due)
+            for claim in claims
+            for sub, due in [by_key[claim.key]]
+        ]
 
     @staticmethod
     def _since(sub: Subscription, now: datetime) -> datetime:
@@ -231,14 +253,22 @@ class DigestService:
     # ------------------------------------------------------------------ delivering
 
     async def _deliver(self, jobs: list[Job], now: datetime) -> list[ChannelResult]:
+        """Deliver the claimed jobs, one message per channel; returns once every outcome is
+        recorded (in batches: see bot.delivery.recorder)."""
+        if not jobs:
+            return []
         await fetch_posts(self._source, jobs)
         channels: dict[tuple[str, str], list[Job]] = defaultdict(list)
         for job in jobs:
             channels[(job.sub.team_id, job.sub.channel_id)].append(job)
-        per_channel = await self._bounded(
-            self._deliver_channel(channel_jobs, now) for channel_jobs in channels.values()
-        )
-        return [result for results in per_channel for result in results]
+        try:
+            per_channel = await self._bounded(
+                self._deliver_channel(channel_jobs, now) for channel_jobs in channels.values()
+            )
+        finally:
+            lost = {claim.key for claim in await self._courier.flush()}
+        results = [result for results in per_channel for result in results]
+        return [_lost_if(result, lost) for result in results]
 
     async def _deliver_channel(self, jobs: list[Job], now: datetime) -> list[ChannelResult]:
         if any(job.problem == "unavailable" for job in jobs):
@@ -266,8 +296,8 @@ class DigestService:
         found = await self._courier.find_earlier(channel_id, claims, mark, since)
         if found is not None:
             window_end = datetime.fromtimestamp(float(found), UTC)
-            await self._courier.delivered(claims, Receipt(channel_id, found), now)
-            await self._advance(jobs, window_end, now)
+            advance = _advance(jobs, window_end, now)
+            await self._courier.delivered(claims, Receipt(channel_id, found), now, then=advance)
             return ChannelResult.of("already_posted", jobs, ts=found)
         spaces = [
             SpacePosts(j.space.key, j.space.name, j.space.blog_url, j.posts)
@@ -276,18 +306,21 @@ class DigestService:
         ]
         message = compose_digest(spaces, now=now)
         if message is None:
-            await self._courier.delivered(claims, Receipt(channel_id, ""), now)
-            await self._advance(jobs, now, now)
+            advance = _advance(jobs, now, now)
+            await self._courier.delivered(claims, Receipt(channel_id, ""), now, then=advance)
             return ChannelResult.of("empty", jobs)
         sent = await self._courier.send(
-            channel_id, claims, lambda: self._poster.post(channel_id, message, mark), now
+            channel_id,
+            claims,
+            lambda: self._poster.post(channel_id, message, mark),
+            now,
+            then=_advance(jobs, now, now),
         )
         if isinstance(sent, ChannelGone):
             await self._pause(jobs, sent, now)
             return ChannelResult.of("paused", jobs, detail=sent.code)
         if isinstance(sent, Failed):
             return ChannelResult.of("retry", jobs, detail=sent.reason)
-        await self._advance(jobs, now, now)
         log.info(
             "digest posted channel=%s spaces=%s posts=%d ts=%s",
             channel_id,
@@ -295,13 +328,9 @@ class DigestService:
             message.post_count,
             sent.ts,
         )
-        outcome: Outcome = "lost_claim" if sent.lost else "posted"
-        return ChannelResult.of(outcome, jobs, post_count=message.post_count, ts=sent.ts)
-
-    async def _advance(self, jobs: list[Job], window_end: datetime, now: datetime) -> None:
-        """Move each subscription's window forward: its next digest starts at `window_end`."""
-        for job in jobs:
-            await self._subscriptions.set_last_delivered(job.sub.id, window_end, now=now)
+        return ChannelResult.of(
+            "posted", jobs, post_count=message.post_count, ts=sent.ts, claims=claims
+        )
 
     async def _pause(self, jobs: list[Job], reason: PauseReason, now: datetime) -> None:
         for job in jobs:
@@ -315,3 +344,17 @@ class DigestService:
 
 def _claims(jobs: Iterable[Job]) -> list[Claim]:
     return [job.claim for job in jobs]
+
+
+def _advance(jobs: Iterable[Job], window_end: datetime, now: datetime) -> list[LastDelivered]:
+    """Each subscription's window moves forward: its next digest starts at `window_end`
+    (written with the deliveries' records)."""
+    return [LastDelivered(job.sub.id, window_end, now) for job in jobs]
+
+
+def _lost_if(result: ChannelResult, lost: set[ClaimKey]) -> ChannelResult:
+    """A posted digest whose claims another process took over meanwhile (it finds this
+    message by its mark and posts nothing)."""
+    if result.outcome == "posted" and any(key in lost for key in result.claims):
+        return replace(result, outcome="lost_claim")
+    return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
@@ -32,8 +33,14 @@ VERIFIED = "request_verified"  # context key set once a request passed Bolt's ve
 
 
 def web_client(
-    settings: Settings, *, with_token: bool = True, metrics: Metrics | None = None
+    settings: Settings,
+    *,
+    with_token: bool = True,
+    metrics: Metrics | None = None,
+    session: aiohttp.ClientSession | None = None,
 ) -> AsyncWebClient:
+    """A Web API client with 429 and connection retries. `session`: the process's shared one
+    (bot.slack.web_session); without it slack_sdk opens a new session for every call."""
     token = (
         settings.slack_bot_token.get_secret_value()
         if settings.slack_bot_token and with_token
@@ -44,6 +51,7 @@ def web_client(
     return AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url,
+        session=session,
         retry_handlers=[
             *counting,
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
@@ -68,9 +76,15 @@ def _bolt_logger() -> logging.Logger:
     return logger
 
 
-def create_authorization(settings: Settings, metrics: Metrics | None = None) -> CachedAuthorization:
+def create_authorization(
+    settings: Settings,
+    metrics: Metrics | None = None,
+    *,
+    session: aiohttp.ClientSession | None = None,
+) -> CachedAuthorization:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
-    return CachedAuthorization(web_client(settings, with_token=False, metrics=metrics), token)
+    client = web_client(settings, with_token=False, metrics=metrics, session=session)
+    return CachedAuthorization(client, token)
 
 
 def create_app(
@@ -83,10 +97,14 @@ def create_app(
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
-    authorization = authorization or create_authorization(settings, services.metrics)
+    session = services.slack_session
+    authorization = authorization or create_authorization(
+        settings, services.metrics, session=session
+    )
     app = MeteredApp(
         # The bot token comes from `authorize` (one cached auth.test), not from the client.
-        client=web_client(settings, with_token=False, metrics=services.metrics),
+        # Bolt's per-request clients keep this client's session.
+        client=web_client(settings, with_token=False, metrics=services.metrics, session=session),
         authorize=authorization.as_bolt_authorize(),
         # Bolt's own loggers would otherwise log raw request bodies at INFO.
         logger=_bolt_logger(),

@@ -36,7 +36,7 @@ class Check:
 
 async def run_checks(settings: Settings, services: Services) -> list[Check]:
     """Slack, Confluence, (in gateway mode) Maton's connections, and the database, in order."""
-    results: list[Check] = [await _slack(settings)]
+    results: list[Check] = [await _slack(settings, services)]
     try:
         me = await services.confluence.users.current()
         site = await services.confluence.site_url()
@@ -50,13 +50,13 @@ async def run_checks(settings: Settings, services: Services) -> list[Check]:
     return results
 
 
-async def _slack(settings: Settings) -> Check:
+async def _slack(settings: Settings, services: Services) -> Check:
     if settings.slack_bot_token is None:
         return Check(
             "slack", False, "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…)"
         )
     try:
-        auth = await web_client(settings).auth_test()
+        auth = await web_client(settings, session=services.slack_session).auth_test()
         return Check("slack", True, f"bot {auth.get('user')} in workspace {auth.get('team')}")
     except SlackApiError as exc:
         return Check(

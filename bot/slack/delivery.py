@@ -1,4 +1,5 @@
-"""Delivery's Slack side: marked messages (paced per channel), finding them again, and DMs.
+"""Delivery's Slack side: marked messages (paced per channel) — new, thread replies or updated in
+place —, finding them again in the channel or the thread, and DMs.
 
 Implements ``bot.delivery``'s MessageHistory port and what each feature's poster needs; the
 words of each feature's messages are its own (e.g. ``bot.slack.digests.poster``).
@@ -7,12 +8,14 @@ words of each feature's messages are its own (e.g. ``bot.slack.digests.poster``)
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.delivery import ChannelPacer, ChannelUnavailable, DeliveryMark, PostFailed
 
@@ -33,21 +36,54 @@ class SlackMessenger:
         self._pacer = pacer or ChannelPacer()
 
     async def post(
-        self, channel_id: str, *, text: str, blocks: list[dict[str, Any]], mark: DeliveryMark
+        self,
+        channel_id: str,
+        *,
+        text: str,
+        blocks: list[dict[str, Any]],
+        mark: DeliveryMark,
+        thread_ts: str | None = None,
     ) -> str:
-        """Post a message carrying `mark` as its metadata; returns its ts.
+        """Post a message carrying `mark` as its metadata (a reply when `thread_ts` is given);
+        returns its ts.
 
         Raises ChannelUnavailable (someone must act first) or PostFailed (retry later)."""
         await self._pacer.wait(channel_id)
-        try:
-            response = await self._client.chat_postMessage(
+        return await self._sent(
+            self._client.chat_postMessage(
                 channel=channel_id,
                 text=text,
                 blocks=blocks,
                 metadata=mark.metadata(),
+                thread_ts=thread_ts,
                 unfurl_links=False,
                 unfurl_media=False,
-            )
+            ),
+        )
+
+    async def update(
+        self,
+        channel_id: str,
+        ts: str,
+        *,
+        text: str,
+        blocks: list[dict[str, Any]],
+        mark: DeliveryMark,
+    ) -> str:
+        """Replace message `ts` in place; its metadata becomes `mark`, which must name every
+        delivery the message now carries (the earlier ones too). Returns its ts; raises as
+        `post` does. History is read by when messages were first posted: a takeover looks for
+        an updated message `since` that message's own ts."""
+        await self._pacer.wait(channel_id)
+        return await self._sent(
+            self._client.chat_update(
+                channel=channel_id, ts=ts, text=text, blocks=blocks, metadata=mark.metadata()
+            ),
+        )
+
+    async def _sent(self, call: Awaitable[AsyncSlackResponse]) -> str:
+        try:
+            response = await call
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown_error"))
             if error in CHANNEL_GONE:
@@ -61,17 +97,30 @@ class SlackMessenger:
             raise PostFailed(type(exc).__name__) from exc
         return str(response["ts"])
 
-    async def find_posted(self, channel_id: str, mark: DeliveryMark, since: datetime) -> str | None:
+    async def find_posted(
+        self, channel_id: str, mark: DeliveryMark, since: datetime, *, thread_ts: str | None = None
+    ) -> str | None:
         cursor: str | None = None
+        oldest = f"{since.timestamp():.6f}"
         try:
             for _ in range(HISTORY_PAGES):
-                response = await self._client.conversations_history(
-                    channel=channel_id,
-                    oldest=f"{since.timestamp():.6f}",
-                    include_all_metadata=True,
-                    limit=200,
-                    cursor=cursor,
-                )
+                if thread_ts is None:
+                    response = await self._client.conversations_history(
+                        channel=channel_id,
+                        oldest=oldest,
+                        include_all_metadata=True,
+                        limit=200,
+                        cursor=cursor,
+                    )
+                else:
+                    response = await self._client.conversations_replies(
+                        channel=channel_id,
+                        ts=thread_ts,
+                        oldest=oldest,
+                        include_all_metadata=True,
+                        limit=200,
+                        cursor=cursor,
+                    )
                 for msg in response.get("messages") or []:
                     if mark.found_in(msg.get("metadata")):
                         return str(msg["ts"])
@@ -80,7 +129,12 @@ class SlackMessenger:
                     break
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             # Without history we cannot tell; posting again beats losing the delivery.
-            log.warning("delivery history check failed channel=%s error=%s", channel_id, exc)
+            log.warning(
+                "delivery history check failed channel=%s thread=%s error=%s",
+                channel_id,
+                thread_ts,
+                exc,
+            )
         return None
 
     async def direct_message(self, user_id: str, text: str) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import aiohttp
+
 from bot.background import BackgroundTasks
 from bot.config import Settings
 from bot.confluence import (
@@ -40,6 +42,8 @@ class Services:
     store: Store
     background: BackgroundTasks  # work started after a Slack ack (not Confluence's tasks)
     metrics: Metrics
+    # The one aiohttp session of every Slack Web API client (bot.slack.web_session).
+    slack_session: aiohttp.ClientSession
 
     async def identity_for(self, team_id: str | None, user_id: str | None) -> Decision:
         """Own or Shared, per the policy in bot.slack.identity; raises IdentityRequired.
@@ -146,6 +150,9 @@ class Services:
         return True
 
     async def aclose(self, *, drain_timeout: float = 10.0) -> None:
-        await self.background.drain(drain_timeout)
-        await self.confluence.aclose()
-        await self.store.close()
+        try:
+            await self.background.drain(drain_timeout)
+            await self.confluence.aclose()
+            await self.store.close()
+        finally:
+            await self.slack_session.close()

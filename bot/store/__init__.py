@@ -4,6 +4,7 @@ from bot.store.durability import DatabaseLost
 from bot.store.models import (
     DIGEST_DELIVERY_KIND,
     ConnectionStatus,
+    LastDelivered,
     SaveClaim,
     Schedule,
     ScheduleKind,
@@ -21,6 +22,7 @@ __all__ = [
     "DIGEST_DELIVERY_KIND",
     "ConnectionStatus",
     "DatabaseLost",
+    "LastDelivered",
     "SaveClaim",
     "Schedule",
     "ScheduleKind",

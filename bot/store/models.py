@@ -108,3 +108,13 @@ class UserConnection:
     atlassian_email: str | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LastDelivered:
+    """A digest subscription's delivered window now ends at `window_end` (its next digest starts
+    there): a followup of its delivery, written with the completions (bot.delivery.Followup)."""
+
+    subscription_id: int
+    window_end: datetime
+    at: datetime

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store._sql import changed, insert, resolve_now
 from bot.store.engine import read_transaction, write_transaction
-from bot.store.models import DIGEST_DELIVERY_KIND, Schedule, Subscription, UpsertResult
-from bot.store.schema import deliveries
+from bot.store.models import (
+    DIGEST_DELIVERY_KIND,
+    LastDelivered,
+    Schedule,
+    Subscription,
+    UpsertResult,
+)
+from bot.store.rows import Rows
+from bot.store.schema import UTCDateTime, deliveries
 from bot.store.schema import digest_subscriptions as subs
 
 
@@ -136,12 +144,6 @@ class Subscriptions:
     async def resume(self, subscription_id: int, now: datetime | None = None) -> bool:
         return await self._update(subscription_id, now, paused=False, paused_reason=None)
 
-    async def set_last_delivered(
-        self, subscription_id: int, window_end: datetime, now: datetime | None = None
-    ) -> bool:
-        """Record the end of the last delivered window (the next digest starts there)."""
-        return await self._update(subscription_id, now, last_delivered_at=resolve_now(window_end))
-
     async def _update(self, subscription_id: int, now: datetime | None, **values: Any) -> bool:
         statement = (
             sa.update(subs)
@@ -167,3 +169,24 @@ class Subscriptions:
         async with write_transaction(self._engine) as conn:
             await conn.execute(own_deliveries)
             return (await conn.execute(sa.delete(subs).where(*where))).rowcount
+
+
+_ADVANCED = Rows(
+    "advanced", (("id", sa.Integer()), ("window_end", UTCDateTime()), ("at", UTCDateTime()))
+)
+
+
+async def write_last_delivered(conn: AsyncConnection, advances: Sequence[LastDelivered]) -> None:
+    """Move many subscriptions' windows forward in one statement, inside the caller's
+    transaction (the deliveries' completions: bot.store.deliveries)."""
+    latest = {a.subscription_id: a for a in advances}  # a subscription's last advance counts
+    rows = _ADVANCED.table(conn.dialect)
+    statement = (
+        sa.update(subs)
+        .where(subs.c.id == rows.c.id)
+        .values(last_delivered_at=rows.c.window_end, updated_at=rows.c.at)
+    )
+    params = _ADVANCED.params(
+        conn.dialect, [(a.subscription_id, a.window_end, a.at) for a in latest.values()]
+    )
+    await conn.execute(statement, params)

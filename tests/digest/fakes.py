@@ -126,7 +126,9 @@ class RecordingPoster:
         self.posted.append(Posted(channel_id, message, mark, ts, self.clock.now()))
         return ts
 
-    async def find_posted(self, channel_id: str, mark: DeliveryMark, since: datetime) -> str | None:
+    async def find_posted(
+        self, channel_id: str, mark: DeliveryMark, since: datetime, *, thread_ts: str | None = None
+    ) -> str | None:
         self.history_checks += 1
         for p in self.posted:
             if p.channel_id == channel_id and p.at >= since and mark.found_in(p.mark.metadata()):

@@ -3,9 +3,6 @@ each period's digest exactly once, through the real Slack adapter to the Slack f
 
 from __future__ import annotations
 
-import asyncio
-import multiprocessing
-import queue
 from collections.abc import Iterator
 
 import pytest
@@ -48,25 +45,10 @@ async def test_processes_post_each_digest_once(
             created_by="U1",
             now=CREATED,
         )
-    ctx = children.context()
-    start = ctx.Barrier(PROCESSES)
-    results: multiprocessing.Queue[tuple[str, int | str]] = ctx.Queue()
-    procs = [
-        ctx.Process(
-            target=workers.replica,
-            args=(database.url, database.schema, api, DUE, f"proc-{i}", start, results),
-        )
-        for i in range(PROCESSES)
-    ]
-    for proc in procs:
-        proc.start()
-    try:
-        outcomes = dict(await asyncio.to_thread(_collect, results, PROCESSES))
-    finally:
-        for proc in procs:
-            await asyncio.to_thread(proc.join, 30)
-            if proc.is_alive():
-                proc.kill()
+    outcomes = await children.race(
+        workers.replica,
+        [(database.url, database.schema, api, DUE, f"proc-{i}") for i in range(PROCESSES)],
+    )
     assert all(isinstance(n, int) for n in outcomes.values()), outcomes
     assert sum(n for n in outcomes.values() if isinstance(n, int)) == len(CHANNELS)
     for channel in CHANNELS:
@@ -74,15 +56,3 @@ async def test_processes_post_each_digest_once(
         assert len(digests) == 1, (channel, digests)
         assert digests[0]["metadata"]["event_type"] == "confluence_digest"
     assert len(fake.calls_to("chat.postMessage")) == len(CHANNELS)
-
-
-def _collect(
-    results: multiprocessing.Queue[tuple[str, int | str]], count: int
-) -> list[tuple[str, int | str]]:
-    collected = []
-    for _ in range(count):
-        try:
-            collected.append(results.get(timeout=90))
-        except queue.Empty:
-            pytest.fail(f"only {len(collected)} of {count} processes reported: {collected}")
-    return collected

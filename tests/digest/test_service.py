@@ -15,9 +15,11 @@ from bot.delivery import (
     PostFailed,
     SourceGone,
 )
+from bot.digest.compose import DigestMessage
 from bot.digest.ports import EVENT_TYPE, SourceAccessLost
 from bot.digest.service import DigestService, claim_key
 from bot.store import Schedule, Store, Subscription
+from tests.store.claims import claim_one
 
 from .conftest import Database
 from .fakes import FakeSource, ManualClock, PauseNotice, RecordingPoster
@@ -244,7 +246,7 @@ async def test_crashed_claimer_is_recovered_after_the_lease(
     sub = await subscribe(store, "C1", "ENG", "100")
     clock.current = DUE
     # Another process claimed the period and died before posting.
-    assert await store.deliveries.try_claim(claim_key(sub.id, "daily:2024-05-06"), "dead", 300, DUE)
+    assert await claim_one(store, claim_key(sub.id, "daily:2024-05-06"), "dead", 300, DUE)
     svc = service(store, source, poster, clock)
     clock.advance(seconds=30)
     assert (await svc.tick()).due == 0  # still leased
@@ -258,13 +260,9 @@ async def test_crash_after_post_before_record_is_not_posted_twice(
 ) -> None:
     sub = await subscribe(store, "C1", "ENG", "100")
     clock.current = DUE
-    claim = await store.deliveries.try_claim(
-        claim_key(sub.id, "daily:2024-05-06"), "dead", 300, DUE
-    )
+    claim = await claim_one(store, claim_key(sub.id, "daily:2024-05-06"), "dead", 300, DUE)
     assert claim is not None
-    # The dead process's message reached Slack; it died before mark_delivered.
-    from bot.digest.compose import DigestMessage
-
+    # The dead process's message reached Slack; it died before recording it.
     mark = DeliveryMark.of(EVENT_TYPE, [claim_key(sub.id, "daily:2024-05-06")])
     ts = await poster.post("C1", DigestMessage("1 new blog post in ENG"), mark)
     clock.current = DUE + timedelta(minutes=6)
@@ -273,6 +271,36 @@ async def test_crash_after_post_before_record_is_not_posted_twice(
     assert len(poster.posted) == 1
     row = await store.deliveries.get(claim_key(sub.id, "daily:2024-05-06"))
     assert row is not None and row.status == "delivered" and row.message_ts == ts
+
+
+async def test_a_claim_lost_while_posting_is_reported(
+    store: Store, source: FakeSource, poster: RecordingPoster, clock: ManualClock
+) -> None:
+    # The post took longer than the lease and another process took the claim over meanwhile: it
+    # will find this message by its mark; this process reports the claim as lost.
+    lost = await subscribe(store, "C1", "ENG", "100")
+    await subscribe(store, "C2", "OPS", "200")
+    clock.current = DUE
+    key = claim_key(lost.id, "daily:2024-05-06")
+    post = poster.post
+
+    async def slow_post(channel_id: str, message: DigestMessage, mark: DeliveryMark) -> str:
+        ts = await post(channel_id, message, mark)
+        if channel_id == "C1":
+            later = DUE + timedelta(minutes=5)
+            assert await claim_one(store, key, "thief", 300, later)
+        return ts
+
+    poster.post = slow_post  # type: ignore[method-assign]
+    report = await service(store, source, poster, clock).tick()
+    assert sorted((r.channel_id, r.outcome) for r in report.results) == [
+        ("C1", "lost_claim"),
+        ("C2", "posted"),
+    ]
+    row = await store.deliveries.get(key)
+    assert row is not None and (row.status, row.claimed_by) == ("claimed", "thief")
+    stored = await store.subscriptions.get(lost.id)
+    assert stored is not None and stored.last_delivered_at == DUE  # the message went out
 
 
 async def test_archived_channel_pauses_and_tells_the_creator(
@@ -369,9 +397,7 @@ async def test_now_while_another_process_is_posting_says_busy(
 ) -> None:
     sub = await subscribe(store, "C1", "ENG", "100")
     clock.current = DUE + timedelta(minutes=1)
-    assert await store.deliveries.try_claim(
-        claim_key(sub.id, "daily:2024-05-06"), "other", 300, clock.now()
-    )
+    assert await claim_one(store, claim_key(sub.id, "daily:2024-05-06"), "other", 300, clock.now())
     report = await service(store, source, poster, clock).deliver_now("T1", "C1")
     assert report.busy == ("ENG",) and report.results == () and poster.posted == []
 
@@ -389,20 +415,27 @@ async def test_now_reports_unknown_keys_and_empty_channels(
 async def test_concurrent_schedulers_post_once_per_period(
     store: Store, database: Database, source: FakeSource, clock: ManualClock
 ) -> None:
-    for n in range(5):
-        await subscribe(store, f"C{n}", "ENG", "100")
+    # Every scheduler finds the same 40 subscriptions due and claims them all in one call: the
+    # batches overlap entirely, and each delivery still goes to one of them.
+    channels = [f"C{n:02d}" for n in range(20)]
+    subs = []
+    for channel in channels:
+        subs.append(await subscribe(store, channel, "ENG", "100"))
+        subs.append(await subscribe(store, channel, "OPS", "200"))
     clock.current = DUE + timedelta(seconds=1)
     poster = RecordingPoster(clock)
     stores = [database.open() for _ in range(6)]
     try:
         services = [service(s, source, poster, clock, owner=f"r{i}") for i, s in enumerate(stores)]
         reports = await asyncio.gather(*(svc.tick() for svc in services))
-        assert sum(r.due for r in reports) == 5
+        assert sum(r.due for r in reports) == 40
         clock.advance(seconds=30)
         await asyncio.gather(*(svc.tick() for svc in services))
     finally:
         await asyncio.gather(*(s.close() for s in stores))
-    assert sorted(p.channel_id for p in poster.posted) == [f"C{n}" for n in range(5)]
+    delivered = [name for p in poster.posted for name in p.mark.claims]
+    assert sorted(delivered) == sorted(f"{sub.id}@daily:2024-05-06" for sub in subs)
+    assert {p.channel_id for p in poster.posted} == set(channels)
 
 
 async def test_unrelated_failure_does_not_block_other_channels(

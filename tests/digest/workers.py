@@ -59,3 +59,29 @@ def replica(
         results.put((owner, asyncio.run(_replica(url, schema, slack_api, due, owner, start))))
     except Exception as exc:  # reported to the parent, which fails the test
         results.put((owner, f"{type(exc).__name__}: {exc}"))
+
+
+async def _tick_once(
+    url: str, schema: str | None, slack_api: str, due: datetime, owner: str
+) -> None:
+    store = Store.from_url(url, schema=schema)
+    client = AsyncWebClient(token="xoxb-test-token", base_url=slack_api)
+    poster = SlackDigestPoster(client, pacer=ChannelPacer(0))
+    service = DigestService(
+        store,
+        seeded_source(due),
+        poster,
+        clock=ManualClock(due + timedelta(seconds=1)),
+        owner=owner,
+        concurrency=1,  # one channel after the other: the test knows what was posted when
+        batch_seconds=3600,  # records wait for the batch, as they do while many are posted
+    )
+    try:
+        await service.tick()
+    finally:
+        await store.close()
+
+
+def tick_once(url: str, schema: str | None, slack_api: str, due: datetime, owner: str) -> None:
+    """One scheduled tick (the test kills this process in the middle of it)."""
+    asyncio.run(_tick_once(url, schema, slack_api, due, owner))

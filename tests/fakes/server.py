@@ -13,8 +13,27 @@ from typing import Any
 import uvicorn
 
 
-def _config(app: Any, host: str) -> uvicorn.Config:
-    return uvicorn.Config(app, host=host, port=0, log_level="warning", lifespan="off")
+class Connections:
+    """How many TCP connections a served app accepted (a client with a connection pool opens
+    few; one that opens a session per call, one per request)."""
+
+    def __init__(self) -> None:
+        self.opened = 0
+
+
+def _config(app: Any, host: str, connections: Connections | None = None) -> uvicorn.Config:
+    config = uvicorn.Config(app, host=host, port=0, log_level="warning", lifespan="off")
+    if connections is not None:
+        config.load()
+        base: type[Any] = config.http_protocol_class
+
+        class Counted(base):  # type: ignore[misc,valid-type]
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                connections.opened += 1
+                super().connection_made(transport)
+
+        config.http_protocol_class = Counted
+    return config
 
 
 def _bound_url(server: uvicorn.Server, host: str) -> str:
@@ -23,9 +42,17 @@ def _bound_url(server: uvicorn.Server, host: str) -> str:
 
 
 @contextlib.contextmanager
-def serve(app: Any, *, host: str = "127.0.0.1", startup_timeout: float = 10.0) -> Iterator[str]:
-    """Serve ``app`` from a background thread on a free port; yield its base URL."""
-    server = uvicorn.Server(_config(app, host))
+def serve(
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    startup_timeout: float = 10.0,
+    connections: Connections | None = None,
+) -> Iterator[str]:
+    """Serve ``app`` from a background thread on a free port; yield its base URL.
+
+    ``connections`` counts the TCP connections accepted (the check below is not counted)."""
+    server = uvicorn.Server(_config(app, host, connections))
     # Signal handlers can only be installed from the main thread; uvicorn skips them elsewhere.
     thread = threading.Thread(target=server.run, name="uvicorn-test-server", daemon=True)
     thread.start()
@@ -38,6 +65,11 @@ def serve(app: Any, *, host: str = "127.0.0.1", startup_timeout: float = 10.0) -
     port = int(url.rsplit(":", 1)[1])
     with socket.create_connection((host, port), timeout=startup_timeout):
         pass  # it accepts connections
+    if connections is not None:
+        deadline = time.monotonic() + startup_timeout
+        while connections.opened < 1 and time.monotonic() < deadline:
+            time.sleep(0.001)  # the server thread counts the check's connection
+        connections.opened = 0
     try:
         yield url
     finally:

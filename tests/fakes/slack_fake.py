@@ -334,7 +334,11 @@ class FakeSlack:
         team_id: str = "T0001",
         bot_user_id: str = "UBOT",
         clock: Callable[[], float] = time.monotonic,
+        first_ts: int = 1_700_000_000,
     ) -> None:
+        # Message ts count up from `first_ts` (a test whose clock is elsewhere starts it there:
+        # a message's ts is when it was posted, and history is read from a moment on).
+        self.first_ts = first_ts
         self.bot_token = bot_token
         self.app_token = app_token
         # Socket Mode: apps.connections.open hands out `{socket_mode_url}?ticket=…`; a ticket
@@ -504,7 +508,7 @@ class FakeSlack:
 
     def _next_ts(self) -> str:
         n = next(self._seq)
-        return f"{1_700_000_000 + n}.{n:06d}"
+        return f"{self.first_ts + n}.{n:06d}"
 
     # ----------------------------------------------------------------- HTTP plumbing
 
@@ -901,22 +905,18 @@ class FakeSlack:
         if not thread:
             raise SlackError("thread_not_found")
         decorated = [self._with_thread_fields(channel["id"], m) for m in thread]
-        return _page(decorated, args)
+        return _page(_metadata_if_asked(decorated, args), args)
 
     def _m_conversations_history(self, args: dict[str, Any], call: SlackCall) -> dict[str, Any]:
         channel = self._readable_channel(args)
         oldest = float(args.get("oldest") or 0)
-        # Like Slack: message metadata only with include_all_metadata=true.
-        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
         top = [
             self._with_thread_fields(channel["id"], m)
             for m in reversed(self.messages.get(channel["id"], []))
             if (m.get("thread_ts", m["ts"]) == m["ts"] or m.get("subtype") == "thread_broadcast")
             and float(m["ts"]) >= oldest
         ]
-        if not with_metadata:
-            top = [{k: v for k, v in m.items() if k != "metadata"} for m in top]
-        return _page(top, args)
+        return _page(_metadata_if_asked(top, args), args)
 
     def _with_thread_fields(self, channel_id: str, msg: dict[str, Any]) -> dict[str, Any]:
         replies = [m for m in self.messages.get(channel_id, []) if m.get("thread_ts") == msg["ts"]]
@@ -941,6 +941,15 @@ class FakeSlack:
         if entry is None:
             raise SlackError("file_not_found")
         return {"file": dict(entry[0]), "comments": [], "response_metadata": {"next_cursor": ""}}
+
+
+def _metadata_if_asked(
+    messages: list[dict[str, Any]], args: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Like Slack's history and replies: message metadata only with include_all_metadata=true."""
+    if str(args.get("include_all_metadata", "")).lower() in ("true", "1"):
+        return messages
+    return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
 
 
 def _page(items: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:

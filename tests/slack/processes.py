@@ -7,7 +7,7 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -98,24 +98,26 @@ async def until(what: str, check: Callable[[], bool]) -> None:
 
 
 async def seed_due_digest(
-    database_url: str, confluence: FakeConfluence, channel: str, now: datetime
+    database_url: str, confluence: FakeConfluence, channel: str | Sequence[str], now: datetime
 ) -> None:
-    """Space ENG with one new blog post, and `channel` subscribed to it daily at a time that
-    passed half an hour ago and was never delivered: a scheduler starting now finds it due."""
+    """Space ENG with one new blog post, and `channel` (or each of several) subscribed to it daily
+    at a time that passed half an hour ago and was never delivered: a scheduler starting now
+    finds it due."""
     space = confluence.add_space("ENG", "Engineering")
     confluence.add_blogpost("ENG", "Release 1.2", created_at=now - timedelta(hours=2))
     due = now - timedelta(minutes=30)
     store = Store.from_url(database_url)
     try:
         await store.migrate()
-        await store.subscriptions.upsert(
-            team_id="T0001",
-            channel_id=channel,
-            space_key="ENG",
-            space_id=str(space["id"]),
-            schedule=Schedule("daily", due.hour, due.minute, "UTC"),
-            created_by="U0001",
-            now=now - timedelta(days=1),
-        )
+        for subscribed in [channel] if isinstance(channel, str) else channel:
+            await store.subscriptions.upsert(
+                team_id="T0001",
+                channel_id=subscribed,
+                space_key="ENG",
+                space_id=str(space["id"]),
+                schedule=Schedule("daily", due.hour, due.minute, "UTC"),
+                created_by="U0001",
+                now=now - timedelta(days=1),
+            )
     finally:
         await store.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +28,7 @@ from tests.fakes.confluence_fake import FakeConfluence
 from tests.fakes.server import serve
 from tests.fakes.slack_fake import FakeSlack
 from tests.fakes.slack_signing import interactivity_body, sign
+from tests.fakes.withhold import WithholdAnswer
 from tests.slack.processes import WAIT_SECONDS, bot_env, fakes_env, start, stop, until
 
 SECRET = "crash-test-signing-secret"
@@ -37,44 +37,13 @@ THREAD_TS = "1700000000.000100"
 TITLE = "Incident 42 timeline"
 
 
-class GateAfterPageCreation:
-    """ASGI wrapper: `POST …/api/v2/pages` reaches the fake (which creates the page), then the
-    answer is withheld until `release()`."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.reached = threading.Event()
-        self._released = threading.Event()
-
-    def release(self) -> None:
-        self._released.set()
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        creating = (
-            scope["type"] == "http"
-            and scope["method"] == "POST"
-            and scope["path"].endswith("/api/v2/pages")
-        )
-        if not creating or self._released.is_set():
-            await self.app(scope, receive, send)
-            return
-        answer: list[Any] = []
-
-        async def keep(message: Any) -> None:
-            answer.append(message)
-
-        await self.app(scope, receive, keep)
-        self.reached.set()
-        await asyncio.to_thread(self._released.wait)
-        try:
-            for message in answer:
-                await send(message)
-        except Exception:  # the bot that asked is gone
-            return
+def creates_a_page(scope: dict[str, Any], body: bytes) -> bool:
+    """`POST …/api/v2/pages` reaches the fake (which creates the page); its answer is withheld."""
+    return scope["method"] == "POST" and scope["path"].endswith("/api/v2/pages")
 
 
 @pytest.fixture
-def fakes() -> Iterator[tuple[FakeSlack, str, FakeConfluence, str, GateAfterPageCreation]]:
+def fakes() -> Iterator[tuple[FakeSlack, str, FakeConfluence, str, WithholdAnswer]]:
     slack = FakeSlack()
     slack.add_user(USER, "someone", real_name="Some One")
     slack.add_channel(CHANNEL, "incidents", members=("UBOT", USER))
@@ -91,7 +60,7 @@ def fakes() -> Iterator[tuple[FakeSlack, str, FakeConfluence, str, GateAfterPage
         )
     confluence = FakeConfluence()
     confluence.add_space("ENG", "Engineering")
-    gate = GateAfterPageCreation(confluence.app)
+    gate = WithholdAnswer(confluence.app, creates_a_page)
     with serve(slack.app) as slack_url, serve(gate) as confluence_url:
         try:
             yield slack, slack_url, confluence, confluence_url, gate
@@ -156,7 +125,7 @@ def _told(slack: FakeSlack) -> list[str]:
 
 
 async def test_killed_mid_save_is_resumed_adopting_the_page_and_telling_the_user(
-    fakes: tuple[FakeSlack, str, FakeConfluence, str, GateAfterPageCreation], tmp_path: Path
+    fakes: tuple[FakeSlack, str, FakeConfluence, str, WithholdAnswer], tmp_path: Path
 ) -> None:
     slack, slack_url, confluence, confluence_url, gate = fakes
     database_url = f"sqlite:///{tmp_path / 'bot.db'}"

@@ -100,6 +100,8 @@ async def test_two_serve_processes_post_a_due_digest_once(
         DATABASE_URL=database_url,
         SLACK_SIGNING_SECRET="replica-signing-secret",
         LOG_LEVEL="DEBUG",  # for the "digest tick done" lines
+        # A Slack session left open at shutdown would say so (an error in its finalizer).
+        PYTHONWARNINGS="error::ResourceWarning",
     )
     ports = [_free_port(), _free_port()]
     logs = [tmp_path / f"serve-{i}.log" for i in range(2)]
@@ -137,6 +139,7 @@ async def test_two_serve_processes_post_a_due_digest_once(
     for text in output:
         assert "Traceback" not in text and slack.bot_token not in text, text
         assert "level=WARNING" not in text and "level=ERROR" not in text, text
+        assert "Unclosed" not in text, text
 
     first_ticks = [ticks(log)[0] for log in logs]
     # Both saw it due; exactly one claimed and posted it.

@@ -98,6 +98,8 @@ async def test_run_serves_socket_mode_and_posts_digests(
         DATABASE_URL=database_url,
         SLACK_APP_TOKEN=slack.app_token,
         METRICS_PORT=str(metrics_port),
+        # A Slack session left open at shutdown would say so (an error in its finalizer).
+        PYTHONWARNINGS="error::ResourceWarning",
     )
     log = tmp_path / "run.log"
     async with socket_mode_server(slack) as socket:
@@ -125,6 +127,7 @@ async def test_run_serves_socket_mode_and_posts_digests(
     output = log.read_text()
     assert code == 0, output
     assert "Traceback" not in output and "level=ERROR" not in output, output
+    assert "Unclosed" not in output, output
     assert slack.bot_token not in output and slack.app_token not in output
     assert socket.refused == 0
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import queue
+from datetime import timedelta
 
 import pytest
 
@@ -13,6 +12,7 @@ from bot.store import Schedule, Store
 from tests import children
 
 from . import workers
+from .claims import claim_one, delivered
 from .conftest import NOW, Database
 
 TASKS = 8
@@ -40,7 +40,7 @@ async def _race_in_tasks(database: Database, claim: str, sub_id: int) -> list[bo
         if claim == "delivery":
             claims = await asyncio.gather(
                 *(
-                    s.deliveries.try_claim(workers.key(sub_id), f"owner-{i}", 60, NOW)
+                    claim_one(s, workers.key(sub_id), f"owner-{i}", 60, NOW)
                     for i, s in enumerate(stores)
                 )
             )
@@ -61,47 +61,32 @@ async def test_exactly_one_task_wins(store: Store, database: Database, claim: st
 
 async def test_expired_lease_race_has_one_winner(store: Store, database: Database) -> None:
     sub_id = await _subscription_id(store)
-    first = await store.deliveries.try_claim(workers.key(sub_id), "first", 60, now=NOW)
+    first = await claim_one(store, workers.key(sub_id), "first", 60, NOW)
     assert first is not None
     stores = [database.open() for _ in range(TASKS)]
     later = first.lease_expires_at
     try:
         claims = await asyncio.gather(
-            *(
-                s.deliveries.try_claim(workers.key(sub_id), f"o{i}", 60, later)
-                for i, s in enumerate(stores)
-            )
+            *(claim_one(s, workers.key(sub_id), f"o{i}", 60, later) for i, s in enumerate(stores))
         )
     finally:
         await asyncio.gather(*(s.close() for s in stores))
     winners = [c for c in claims if c is not None]
     assert len(winners) == 1
-    assert not await store.deliveries.mark_delivered(first, RECEIPT, now=later)
-    assert await store.deliveries.mark_delivered(winners[0], RECEIPT, now=later)
+    assert not await delivered(store, first, RECEIPT, later)
+    assert await delivered(store, winners[0], RECEIPT, later)
 
 
 @pytest.mark.parametrize("claim", ["delivery", "event"])
 async def test_exactly_one_process_wins(store: Store, database: Database, claim: str) -> None:
     sub_id = await _subscription_id(store)
-    ctx = children.context()
-    start = ctx.Barrier(PROCESSES)
-    results: multiprocessing.Queue[tuple[str, bool | str]] = ctx.Queue()
-    procs = [
-        ctx.Process(
-            target=workers.race,
-            args=(database.url, database.schema, claim, sub_id, NOW, f"proc-{i}", start, results),
-        )
-        for i in range(PROCESSES)
-    ]
-    for proc in procs:
-        proc.start()
-    try:
-        outcomes = dict(await asyncio.to_thread(_collect, results, PROCESSES))
-    finally:
-        for proc in procs:
-            await asyncio.to_thread(proc.join, 30)
-            if proc.is_alive():
-                proc.kill()
+    outcomes = await children.race(
+        workers.race,
+        [
+            (database.url, database.schema, claim, sub_id, NOW, f"proc-{i}")
+            for i in range(PROCESSES)
+        ],
+    )
     assert all(isinstance(won, bool) for won in outcomes.values()), outcomes
     assert list(outcomes.values()).count(True) == 1, outcomes
     if claim == "delivery":
@@ -110,13 +95,31 @@ async def test_exactly_one_process_wins(store: Store, database: Database, claim:
         assert row is not None and row.claimed_by == winner
 
 
-def _collect(
-    results: multiprocessing.Queue[tuple[str, bool | str]], count: int
-) -> list[tuple[str, bool | str]]:
-    collected = []
-    for _ in range(count):
-        try:
-            collected.append(results.get(timeout=90))
-        except queue.Empty:
-            pytest.fail(f"only {len(collected)} of {count} processes reported: {collected}")
-    return collected
+@pytest.mark.parametrize("round", ["fresh", "taken over"])
+async def test_overlapping_batches_in_processes_claim_each_key_once(
+    store: Store, database: Database, round: str
+) -> None:
+    # Each process claims 300 keys in one call; neighbours share 200 of them.
+    batches = [range(n * 100, n * 100 + 300) for n in range(PROCESSES)]
+    every = set(range(0, PROCESSES * 100 + 200))
+    now = NOW
+    if round == "taken over":  # every key held by a process that died: all leases run out
+        dead = await store.deliveries.claim([workers.batch_key(n) for n in every], "dead", 60, NOW)
+        assert len(dead) == len(every)
+        now = NOW + timedelta(seconds=60)
+    outcomes = await children.race(
+        workers.claim_batch,
+        [
+            (database.url, database.schema, batch, now, f"proc-{i}")
+            for i, batch in enumerate(batches)
+        ],
+    )
+    assert all(isinstance(won, list) for won in outcomes.values()), outcomes
+    won = [n for numbers in outcomes.values() for n in numbers]
+    assert sorted(won) == sorted(every)  # each key claimed exactly once
+    for i, batch in enumerate(batches):
+        assert set(outcomes[f"proc-{i}"]) <= set(batch)
+    for owner, numbers in outcomes.items():  # one may find all of its keys taken
+        for n in numbers[:1]:
+            row = await store.deliveries.get(workers.batch_key(n))
+            assert row is not None and row.claimed_by == owner

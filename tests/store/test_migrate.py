@@ -14,6 +14,7 @@ from bot.store.migrate import current_revision, head_revision, schema_difference
 from bot.store.schema import metadata, processed_events
 from tests.aiosqlite_threads import finish_worker_threads
 
+from .claims import claim_one
 from .conftest import NOW, Database
 
 
@@ -211,9 +212,9 @@ async def test_digest_deliveries_move_to_the_generic_table_and_back(database: Da
             later,
         )
         # The moved claims still work: delivered stays delivered; the failed one retries on time.
-        assert await store.deliveries.try_claim(delivered.key, "p", 60, later) is None
-        assert await store.deliveries.try_claim(failed.key, "p", 60, NOW) is None
-        retried = await store.deliveries.try_claim(failed.key, "p", 60, later)
+        assert await claim_one(store, delivered.key, "p", 60, later) is None
+        assert await claim_one(store, failed.key, "p", 60, NOW) is None
+        retried = await claim_one(store, failed.key, "p", 60, later)
         assert retried is not None and retried.attempts == 2 and retried.taken_over
 
         await _downgrade(store, "0002")

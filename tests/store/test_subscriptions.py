@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 
 from bot.delivery import ClaimKey, Receipt
-from bot.store import Schedule, Store, UpsertResult
+from bot.store import LastDelivered, Schedule, Store, UpsertResult
 
+from .claims import claim_one, delivered
 from .conftest import NOW
 
 DAILY = Schedule("daily", 9, 0, "Europe/Berlin")
@@ -104,13 +105,16 @@ async def test_delete_one_and_all_in_channel(store: Store) -> None:
     assert await store.subscriptions.list_all() == [keep]
 
 
-async def test_set_last_delivered(store: Store) -> None:
+async def test_last_delivered_is_written_with_delivery_records(store: Store) -> None:
     sub = (await _subscribe(store)).subscription
+    other = (await _subscribe(store, "C2")).subscription
     window_end = NOW + timedelta(hours=3)
-    assert await store.subscriptions.set_last_delivered(sub.id, window_end, now=window_end)
+    advances = [LastDelivered(sub.id, window_end, window_end), LastDelivered(999, NOW, NOW)]
+    assert await store.deliveries.complete([], advances) == []
     got = await store.subscriptions.get(sub.id)
-    assert got is not None and got.last_delivered_at == window_end
-    assert not await store.subscriptions.set_last_delivered(999, window_end)
+    assert got is not None and (got.last_delivered_at, got.updated_at) == (window_end, window_end)
+    untouched = await store.subscriptions.get(other.id)
+    assert untouched == other
 
 
 async def test_unknown_ids_report_false(store: Store) -> None:
@@ -125,10 +129,10 @@ def _key(subscription_id: int, item: str = "2024-05-06", kind: str = "digest") -
 async def test_deleting_a_subscription_deletes_its_deliveries(store: Store) -> None:
     sub = (await _subscribe(store)).subscription
     other = (await _subscribe(store, channel_id="C2")).subscription
-    assert await store.deliveries.try_claim(_key(sub.id), "p1", 60, now=NOW)
-    assert await store.deliveries.try_claim(_key(other.id), "p1", 60, now=NOW)
+    assert await claim_one(store, _key(sub.id), "p1", 60, NOW)
+    assert await claim_one(store, _key(other.id), "p1", 60, NOW)
     # Another kind of delivery for the same subject number is not the digest's.
-    assert await store.deliveries.try_claim(_key(sub.id, kind="notify"), "p1", 60, now=NOW)
+    assert await claim_one(store, _key(sub.id, kind="notify"), "p1", 60, NOW)
     await store.subscriptions.delete(sub.id)
     assert await store.deliveries.get(_key(sub.id)) is None
     assert await store.deliveries.get(_key(other.id)) is not None
@@ -139,9 +143,9 @@ async def test_unsubscribing_a_channel_deletes_its_deliveries(store: Store) -> N
     sub = (await _subscribe(store)).subscription
     elsewhere = (await _subscribe(store, channel_id="C2")).subscription
     for s in (sub, elsewhere):
-        claim = await store.deliveries.try_claim(_key(s.id), "p1", 60, now=NOW)
+        claim = await claim_one(store, _key(s.id), "p1", 60, NOW)
         assert claim is not None
-        assert await store.deliveries.mark_delivered(claim, Receipt(s.channel_id, "1.0"), now=NOW)
+        assert await delivered(store, claim, Receipt(s.channel_id, "1.0"), NOW)
     assert await store.subscriptions.delete_channel("T1", "C1") == 1
     assert await store.deliveries.get(_key(sub.id)) is None
     assert await store.deliveries.get(_key(elsewhere.id)) is not None
@@ -150,12 +154,12 @@ async def test_unsubscribing_a_channel_deletes_its_deliveries(store: Store) -> N
 async def test_a_reused_subscription_id_starts_with_no_deliveries(store: Store) -> None:
     # SQLite may give a new row the id of the last one deleted: its periods must not carry over.
     sub = (await _subscribe(store)).subscription
-    claim = await store.deliveries.try_claim(_key(sub.id), "p1", 60, now=NOW)
+    claim = await claim_one(store, _key(sub.id), "p1", 60, NOW)
     assert claim is not None
-    assert await store.deliveries.mark_delivered(claim, Receipt("C1", "1.0"), now=NOW)
+    assert await delivered(store, claim, Receipt("C1", "1.0"), NOW)
     await store.subscriptions.delete(sub.id)
     again = (await _subscribe(store)).subscription
-    assert await store.deliveries.try_claim(_key(again.id), "p2", 60, now=NOW) is not None
+    assert await claim_one(store, _key(again.id), "p2", 60, NOW) is not None
 
 
 @pytest.mark.parametrize(

@@ -31,8 +31,10 @@ class SlackDigestPoster:
             channel_id, text=message.text, blocks=message.blocks, mark=mark
         )
 
-    async def find_posted(self, channel_id: str, mark: DeliveryMark, since: datetime) -> str | None:
-        return await self._slack.find_posted(channel_id, mark, since)
+    async def find_posted(
+        self, channel_id: str, mark: DeliveryMark, since: datetime, *, thread_ts: str | None = None
+    ) -> str | None:
+        return await self._slack.find_posted(channel_id, mark, since, thread_ts=thread_ts)
 
     async def notify_paused(
         self, creator: str, reason: PauseReason, space_keys: Sequence[str], channel_id: str
