@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -15,6 +16,7 @@ from bot.confluence.errors import (
     ApiError,
     ConfluenceError,
     ConnectionServiceUnreachable,
+    MalformedAnswer,
     RequestTimeout,
     TransportError,
     error_for_response,
@@ -57,6 +59,17 @@ def site_relative(link: str) -> str:
         return link
     parts = urlsplit(link)
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def decode_json(response: httpx.Response) -> Any:
+    """A successful answer's JSON; MalformedAnswer when it is none. The standard library's
+    decoder, as httpx's: it takes what Confluence sends, lone surrogates in text included, which
+    stricter decoders (orjson, pydantic's) refuse."""
+    try:
+        return json.loads(response.content)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        path = response.request.url.path
+        raise MalformedAnswer(f"{path} answered with something that is not JSON ({exc})") from exc
 
 
 def default_timeout(seconds: float = 30.0) -> httpx.Timeout:
@@ -293,7 +306,7 @@ class ConfluenceHttp:
         response = await self.request(method, path, **kwargs)
         if response.status_code == 204 or not response.content:
             return None
-        return response.json()
+        return decode_json(response)
 
     async def wiki_base(self, links: object) -> str | None:
         """The `_links.base` an answer carries (https://SITE.atlassian.net/wiki), else the

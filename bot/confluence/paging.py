@@ -4,31 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from bot.confluence.http import ConfluenceHttp, site_relative
-from bot.confluence.models import LinkedModel
+from bot.confluence.errors import MalformedAnswer
+from bot.confluence.http import ConfluenceHttp, decode_json, site_relative
+from bot.confluence.views import View
 
-T = TypeVar("T", bound=BaseModel)
-
-
-class _Envelope(BaseModel, Generic[T]):
-    """A list response: validated from the raw bytes in one pass (no dict detour)."""
-
-    model_config = ConfigDict(extra="ignore")
-    results: list[T] = Field(default_factory=list)
-    links: dict[str, Any] = Field(default_factory=dict, alias="_links")
-
-
-@cache
-def _envelope_adapter(model: type[BaseModel]) -> TypeAdapter[_Envelope[Any]]:
-    return TypeAdapter(_Envelope[model])  # type: ignore[valid-type]
-
+T = TypeVar("T", bound=View)
 
 MAX_LIMIT = 250
 
@@ -104,14 +89,18 @@ class Pager(Generic[T]):
             if cursor is not None:
                 params["cursor"] = cursor
         response = await self._http.request("GET", path, params=params, connection=self._connection)
-        envelope = _envelope_adapter(self._model).validate_json(response.content)
-        base = await self._http.wiki_base(envelope.links)
-        items: list[T] = envelope.results
-        for item in items:
-            if isinstance(item, LinkedModel):
-                item.with_base(base)
+        payload = decode_json(response)
+        results = payload.get("results", []) if isinstance(payload, dict) else None
+        if type(results) is not list or not all(type(item) is dict for item in results):
+            raise MalformedAnswer(f"GET {self._path} answered without a list of results")
+        links = payload.get("_links")
+        # The base once per page: every item's links hang off it (its own `_links.base` first).
+        base = await self._http.wiki_base(links)
+        model = self._model
         return PageOf(
-            items=items, next_link=next_link({"_links": envelope.links}, response), base=base
+            items=[model(item, base) for item in results],
+            next_link=next_link(payload, response),
+            base=base,
         )
 
     async def pages(self) -> AsyncIterator[PageOf[T]]:
@@ -130,9 +119,10 @@ class Pager(Generic[T]):
                 yield item
 
     async def collect(self, max_items: int | None = None) -> list[T]:
+        """Every item (or the first `max_items`), a page at a time."""
         out: list[T] = []
-        async for item in self:
-            out.append(item)
+        async for page in self.pages():
+            out.extend(page.items)
             if max_items is not None and len(out) >= max_items:
-                break
+                return out[:max_items]
         return out
