@@ -7,7 +7,7 @@ from types import TracebackType
 import httpx
 
 from bot.confluence.auth import Auth, DirectAuth, GatewayAuth, Site
-from bot.confluence.http import ConfluenceHttp, RequestObserver
+from bot.confluence.http import MAX_CONNECTIONS, ConfluenceHttp, RequestObserver
 from bot.confluence.resources.attachments import AttachmentsAPI
 from bot.confluence.resources.comments import FooterCommentsAPI, InlineCommentsAPI
 from bot.confluence.resources.connections import ConnectionsAPI
@@ -37,6 +37,7 @@ class ConfluenceClient:
         requests_per_second: float = 10.0,
         timeout: float = 30.0,
         observer: RequestObserver | None = None,
+        max_connections: int = MAX_CONNECTIONS,
         _http: ConfluenceHttp | None = None,
     ) -> None:
         self._http = _http or ConfluenceHttp(
@@ -47,6 +48,7 @@ class ConfluenceClient:
             requests_per_second=requests_per_second,
             timeout=timeout,
             observer=observer,
+            max_connections=max_connections,
         )
         self._owns_http = _http is None
         connection = auth.connection if isinstance(auth, GatewayAuth) else None
