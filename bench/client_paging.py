@@ -421,7 +421,9 @@ async def _ours(
     # and opening the connection (TCP + TLS handshakes) are timed.
     async with ConfluenceClient(auth, transport=transport, requests_per_second=rate) as client:
         start = time.perf_counter()
-        ids = [page.id async for page in client.pages.list(space_id=space_id, limit=limit)]
+        # The request naive sends (GET /spaces/{id}/pages): the fake answers the other way to
+        # list a space, /pages?space-id=, some 10 % slower, which would time the fake.
+        ids = [page.id async for page in client.pages.in_space(space_id, limit=limit)]
         return ids, time.perf_counter() - start
 
 
