@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -61,6 +62,41 @@ def next_link(payload: Any, response: httpx.Response, *, context: str = "/wiki")
     return link
 
 
+class _Ahead:
+    """At most one page asked for ahead of the walk, as a task."""
+
+    def __init__(self, pager: Pager[Any]) -> None:
+        self._pager = pager
+        self._link: str | None = None
+        self._task: asyncio.Task[httpx.Response] | None = None
+
+    def start(self, link: str | None) -> None:
+        if link is not None and self._task is None:
+            self._link = link
+            self._task = asyncio.create_task(self._pager._fetch(link=link))
+
+    async def take(self, link: str) -> httpx.Response:
+        """The answer for `link`: the one asked for ahead when it is that page, else asked now."""
+        task, self._task = self._task, None
+        if task is not None and self._link == link:
+            return await task
+        _drop(task)
+        return await self._pager._fetch(link=link)
+
+    def drop(self) -> None:
+        task, self._task = self._task, None
+        _drop(task)
+
+
+def _drop(task: asyncio.Task[httpx.Response] | None) -> None:
+    """Cancel a request no one will read; a failure it already met is no one's to report."""
+    if task is None:
+        return
+    task.cancel()
+    if task.done() and not task.cancelled():
+        task.exception()
+
+
 class Pager(Generic[T]):
     """Async iterator over every item of a cursor-paged list. Nothing is fetched until used."""
 
@@ -81,6 +117,9 @@ class Pager(Generic[T]):
 
     async def page(self, cursor: str | None = None, *, link: str | None = None) -> PageOf[T]:
         """The first page, the page at `cursor`, or the page at a `next_link` from an earlier page."""
+        return await self._read(await self._fetch(cursor, link))
+
+    async def _fetch(self, cursor: str | None = None, link: str | None = None) -> httpx.Response:
         if link is not None:
             path, params = link, None
         else:
@@ -88,7 +127,9 @@ class Pager(Generic[T]):
             params = dict(self._params)
             if cursor is not None:
                 params["cursor"] = cursor
-        response = await self._http.request("GET", path, params=params, connection=self._connection)
+        return await self._http.request("GET", path, params=params, connection=self._connection)
+
+    async def _read(self, response: httpx.Response) -> PageOf[T]:
         payload = decode_json(response)
         results = payload.get("results", []) if isinstance(payload, dict) else None
         if type(results) is not list or not all(type(item) is dict for item in results):
@@ -104,11 +145,27 @@ class Pager(Generic[T]):
         )
 
     async def pages(self) -> AsyncIterator[PageOf[T]]:
-        current = await self.page()
-        yield current
-        while current.next_link:
-            current = await self.page(link=current.next_link)
-            yield current
+        """Every page, in order. From the second page on, the next one is asked for while this
+        one is read and handed out (its `Link` header names it before the body is decoded), so
+        Confluence's latency overlaps our work and the caller's. A walk that stops on its first
+        page asks for nothing more; one that stops later may leave one answer unread."""
+        ahead = _Ahead(self)
+        try:
+            response = await self._fetch()
+            number = 1
+            while True:
+                if number > 1:
+                    ahead.start(next_link({}, response))  # from the Link header, if any
+                current = await self._read(response)
+                if number > 1:
+                    ahead.start(current.next_link)  # no-op when already asked for
+                yield current
+                if not current.next_link:
+                    return
+                response = await ahead.take(current.next_link)
+                number += 1
+        finally:
+            ahead.drop()
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self._items()
