@@ -11,6 +11,7 @@ from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 
 from bot.confluence.auth import Auth, DirectAuth, GatewayAuth, Site
 from bot.confluence.errors import (
@@ -65,9 +66,13 @@ def site_relative(link: str) -> str:
 
 
 def decode_json(response: httpx.Response) -> Any:
-    """A successful answer's JSON; MalformedAnswer when it is none. The standard library's
-    decoder, as httpx's: it takes what Confluence sends, lone surrogates in text included, which
-    stricter decoders (orjson, pydantic's) refuse."""
+    """A successful answer's JSON; MalformedAnswer when it is none. orjson reads a page of 250
+    pages in half the time json.loads takes; what it refuses and the standard library takes
+    (a lone surrogate in text, NaN, UTF-16) goes to json.loads, as httpx's own .json() would."""
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        pass
     try:
         return json.loads(response.content)
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError

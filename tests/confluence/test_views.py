@@ -159,6 +159,8 @@ def test_an_answer_that_is_not_json_is_malformed() -> None:
     # The standard library's decoder takes a lone surrogate, as Confluence may send in text.
     odd = httpx.Response(200, content=b'{"title": "x\\ud83d"}', request=request)
     assert decode_json(odd) == {"title": "x\ud83d"}
+    utf16 = httpx.Response(200, content='{"title": "é"}'.encode("utf-16"), request=request)
+    assert decode_json(utf16) == {"title": "é"}
 
 
 async def test_a_listing_with_one_bad_item_still_lists(
