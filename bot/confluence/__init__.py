@@ -1,4 +1,4 @@
-"""Async Confluence Cloud client (Maton gateway or direct). Imports httpx, pydantic and stdlib only."""
+"""Async Confluence Cloud client (Maton gateway or direct). Imports httpx, orjson, pydantic (SecretStr) and stdlib only."""
 
 from bot.confluence.auth import Auth, DirectAuth, GatewayAuth, Site
 from bot.confluence.client import ConfluenceClient

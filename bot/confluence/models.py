@@ -46,8 +46,8 @@ class LinkedModel(View):
 
     def with_base(self, base: str | None) -> None:
         """Remember the site's wiki base (https://SITE.atlassian.net/wiki) for the links that
-        lack their own."""
-        if base:
+        lack their own, unless the object had one."""
+        if base and not self._base:
             self._base = base.rstrip("/")
 
     @property

@@ -3,13 +3,14 @@
 A model is a `View` subclass whose attributes are `Field`s. A field reads its key from the JSON
 object when it is asked for, converts it (a date-time, a nested view) and checks its type then:
 building a view costs one small object whatever the JSON holds, so a listing pays only for what
-its caller reads (most read two or three fields of a dozen). Validated models cost six times a
-`json.loads` of the same bytes, most of it the garbage collector walking the many small objects
-they are made of (bench/client_paging.py).
+its caller reads (most read two or three fields of a dozen). Validated pydantic models of a
+listing took about four times `json.loads`'s time on the same bytes, over half of it the garbage
+collector walking the many small objects they are made of (bench/client_paging.py).
 
-A value of the wrong type is `MalformedAnswer` (a ConfluenceError) when it is read; a missing or
-null field is its default, or `MalformedAnswer` when the field is required. `model_validate`
-reads every field at once, for an answer about one object.
+A value of the wrong type raises `MalformedAnswer` (a ValueError: a bug or an API change, not
+one of Confluence's failures) when it is read; a missing or null field is its default, or
+`MalformedAnswer` when the field is required. `model_validate` reads every field at once, for an
+answer about one object.
 """
 
 from __future__ import annotations
