@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.confluence import ConfluenceClient
 from bot.confluence.views import View
-from tests.confluence.conftest import FakeClock, gateway_client
+from tests.confluence.conftest import SEARCH_EXPANSIONS, FakeClock, gateway_client
 from tests.fakes.confluence_fake import FakeConfluence
 
 T0 = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
@@ -51,17 +51,7 @@ async def test_every_listed_model_reads_whole(fake: FakeConfluence, clock: FakeC
             "inline comments": client.inline_comments.list(body_format="storage"),
             "tasks": client.tasks.list(body_format="storage"),
             "spaces": client.spaces.list(),
-            "search": client.search.cql(
-                "type in (page, blogpost)",
-                expand=[
-                    "content.version",
-                    "content.history",
-                    "content.ancestors",
-                    "content.space",
-                    "content.metadata.labels",
-                    "content.body.storage",
-                ],
-            ),
+            "search": client.search.cql("type in (page, blogpost)", expand=SEARCH_EXPANSIONS),
         }
         counts = {name: read_whole(await pager.collect()) for name, pager in listings.items()}
         assert read_whole([await client.users.current(), await client.settings.system_info()])
