@@ -7,7 +7,7 @@ from types import TracebackType
 import httpx
 
 from bot.confluence.auth import Auth, DirectAuth, GatewayAuth, Site
-from bot.confluence.http import MAX_CONNECTIONS, ConfluenceHttp, RequestObserver
+from bot.confluence.http import ConfluenceHttp, RequestObserver
 from bot.confluence.resources.attachments import AttachmentsAPI
 from bot.confluence.resources.comments import FooterCommentsAPI, InlineCommentsAPI
 from bot.confluence.resources.connections import ConnectionsAPI
@@ -17,6 +17,7 @@ from bot.confluence.resources.search import SearchAPI
 from bot.confluence.resources.settings import SettingsAPI
 from bot.confluence.resources.spaces import SpacesAPI
 from bot.confluence.retry import Clock, RetryPolicy
+from bot.confluence.transport import MAX_CONNECTIONS
 
 
 class ConfluenceClient:

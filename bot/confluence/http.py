@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import ssl
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -34,6 +33,10 @@ from bot.confluence.retry import (
     retry_reason,
     retryable,
 )
+from bot.confluence.transport import MAX_CONNECTIONS, pooled_transport, tls_context
+
+if TYPE_CHECKING:
+    import ssl
 
 log = logging.getLogger("bot.confluence")
 
@@ -41,8 +44,6 @@ log = logging.getLogger("bot.confluence")
 # paths (/confluence/oauth/...); "connections": Maton's connection API (/connections), on the
 # gateway host unless MATON_CTRL_URL moves it.
 Target = Literal["site", "gateway", "connections"]
-# Connections in the pool, and so requests in flight at once.
-MAX_CONNECTIONS = 20
 
 
 class RequestObserver(Protocol):
@@ -84,23 +85,6 @@ def default_timeout(seconds: float = 30.0) -> httpx.Timeout:
     return httpx.Timeout(seconds, connect=min(10.0, seconds))
 
 
-def base_urls(auth: Auth) -> list[str]:
-    """Every base URL requests go to (next links are re-rooted onto them: see site_relative)."""
-    if isinstance(auth, DirectAuth):
-        return [auth.site_url]
-    return [auth.api_url, auth.connections_url]
-
-
-def tls_context(auth: Auth) -> ssl.SSLContext:
-    """httpx's default context (the certificate store loaded: certifi, or SSL_CERT_FILE/DIR)
-    when some base URL is https; else a bare client context that is never used. Loading the
-    store costs tens of milliseconds, and nothing reaches https from plain-http bases; were it
-    ever reached, the bare context would fail verification, never skip it."""
-    if any(url.lower().startswith("https:") for url in base_urls(auth)):
-        return httpx.create_ssl_context()
-    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-
-
 class ConfluenceHttp:
     """Shared by every client view of one process: one httpx.AsyncClient, one limiter, one site cache."""
 
@@ -124,12 +108,7 @@ class ConfluenceHttp:
         self.ssl_context: ssl.SSLContext | None = None
         if transport is None:
             self.ssl_context = tls_context(auth)
-            transport = httpx.AsyncHTTPTransport(
-                verify=self.ssl_context,
-                limits=httpx.Limits(
-                    max_connections=max_connections, max_keepalive_connections=max_connections
-                ),
-            )
+            transport = pooled_transport(self.ssl_context, max_connections)
         # At most one request per pooled connection in flight: the rest wait here, in order,
         # rather than in httpcore's queue, which re-scans every queued request against every
         # connection whenever one arrives or finishes (two thirds of 200 concurrent reads' time).
