@@ -1,4 +1,4 @@
-"""Async Confluence Cloud client (Maton gateway or direct). Imports httpx, pydantic and stdlib only."""
+"""Async Confluence Cloud client (Maton gateway or direct). Imports httpx, orjson, pydantic (SecretStr) and stdlib only."""
 
 from bot.confluence.auth import Auth, DirectAuth, GatewayAuth, Site
 from bot.confluence.client import ConfluenceClient
@@ -17,6 +17,7 @@ from bot.confluence.errors import (
     ConfluenceError,
     ConnectionServiceUnreachable,
     ExpiredGrant,
+    MalformedAnswer,
     NoConnection,
     NotFound,
     PermissionDenied,
@@ -30,18 +31,13 @@ from bot.confluence.models import (
     AccessibleResource,
     Attachment,
     BlogPost,
-    ContentHistory,
     ContentProperty,
-    ContentSpace,
-    ContentUser,
-    ContentVersion,
     CustomContent,
     FooterComment,
     InlineComment,
     Label,
     MatonConnection,
     Page,
-    SearchResult,
     Space,
     SpacePermission,
     SystemInfo,
@@ -52,6 +48,13 @@ from bot.confluence.models import (
 )
 from bot.confluence.paging import PageOf, Pager
 from bot.confluence.retry import Clock, RetryPolicy, SystemClock
+from bot.confluence.search_models import (
+    ContentHistory,
+    ContentSpace,
+    ContentUser,
+    ContentVersion,
+    SearchResult,
+)
 
 __all__ = [
     "AccessibleResource",
@@ -78,6 +81,7 @@ __all__ = [
     "GatewayAuth",
     "InlineComment",
     "Label",
+    "MalformedAnswer",
     "MatonConnection",
     "NoConnection",
     "NotFound",

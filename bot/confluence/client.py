@@ -20,6 +20,7 @@ from bot.confluence.resources.settings import SettingsAPI
 from bot.confluence.resources.spaces import SpacesAPI
 from bot.confluence.retry import Clock, RetryPolicy
 from bot.confluence.urls import ContentRef
+from bot.confluence.transport import MAX_CONNECTIONS
 
 
 class ConfluenceClient:
@@ -40,6 +41,7 @@ class ConfluenceClient:
         requests_per_second: float = 10.0,
         timeout: float = 30.0,
         observer: RequestObserver | None = None,
+        max_connections: int = MAX_CONNECTIONS,
         _http: ConfluenceHttp | None = None,
     ) -> None:
         self._http = _http or ConfluenceHttp(
@@ -50,6 +52,7 @@ class ConfluenceClient:
             requests_per_second=requests_per_second,
             timeout=timeout,
             observer=observer,
+            max_connections=max_connections,
         )
         self._owns_http = _http is None
         connection = auth.connection if isinstance(auth, GatewayAuth) else None

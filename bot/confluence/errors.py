@@ -17,6 +17,10 @@
             └── ExpiredGrant      gateway 500: the user's OAuth grant expired; reconnect
 
 `error_for_response` is the one place that maps a status to a class.
+
+Outside the tree on purpose: `MalformedAnswer`, a ValueError, for a successful answer this client
+cannot read (not JSON; a field of the wrong type, raised when that field is read: see views.py).
+That is a bug or an API change, not a failure callers handle as Confluence's.
 """
 
 from __future__ import annotations
@@ -30,6 +34,14 @@ import httpx
 
 class ConfluenceError(Exception):
     """Base class; `str(exc)` is safe to log (never contains credentials)."""
+
+
+class MalformedAnswer(ValueError):
+    """Confluence (or Maton) answered with something this client cannot read."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(f"Confluence answered with something this app cannot read: {problem}")
 
 
 class TransportError(ConfluenceError):

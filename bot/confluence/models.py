@@ -1,52 +1,66 @@
-"""Typed views of Confluence and Maton JSON. Unknown fields are kept (extra="allow"), never refused.
-
-Size note: a flat catalogue of small declarative models, one per response shape, read one at a
-time; splitting it by resource would only scatter the shared bases (Model, LinkedModel)."""
+"""Typed views of Confluence and Maton JSON (see views.py): fields are read, converted and checked
+when asked for; fields no model names stay readable through `.json`, and are never refused."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from bot.confluence.views import (
+    View,
+    anything,
+    date_time,
+    integer,
+    nested,
+    nested_or_empty,
+    object_or_empty,
+    optional_flag,
+    optional_integer,
+    optional_text,
+    strings,
+    text,
+    text_or,
+)
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(
-        extra="allow", populate_by_name=True, alias_generator=to_camel, frozen=False
-    )
-
-
-class Links(Model):
-    webui: str | None = None
-    editui: str | None = None
-    tinyui: str | None = None
-    download: str | None = None
-    base: str | None = None
-    next: str | None = None
+# Every model declares `__slots__ = ()`: a view is one small object whatever it names.
 
 
-class LinkedModel(Model):
+class Links(View):
+    """`_links`. `base` is the answer's own, else the site's wiki base its owner was given."""
+
+    __slots__ = ()
+    webui = optional_text()
+    editui = optional_text()
+    tinyui = optional_text()
+    download = optional_text()
+    next = optional_text()
+
+    @property
+    def base(self) -> str | None:
+        own = self._json.get("base")
+        return own if isinstance(own, str) and own else self._base
+
+
+class LinkedModel(View):
     """Anything with `_links.webui`. `web_url` is absolute: Slack shows it, so relative is a bug."""
 
-    links: Links = Field(default_factory=Links, alias="_links")
+    __slots__ = ()
+    links = nested_or_empty(Links, key="_links")
 
     def with_base(self, base: str | None) -> None:
-        """Remember the site's wiki base (https://SITE.atlassian.net/wiki) unless the object had one."""
-        if base and not self.links.base:
-            self.links.base = base.rstrip("/")
+        """Remember the site's wiki base (https://SITE.atlassian.net/wiki) for the links that
+        lack their own, unless the object had one."""
+        if base and not self._base:
+            self._base = base.rstrip("/")
 
     @property
     def web_url(self) -> str:
-        webui = self.links.webui
+        links = self.links
+        webui = links.webui
         if webui is None:
             raise ValueError(f"{type(self).__name__} has no webui link")
         if webui.startswith(("https://", "http://")):
             return webui
-        if not self.links.base:
+        if not links.base:
             raise ValueError(f"{type(self).__name__} has no site base for its webui link")
-        return absolute_url(self.links.base, webui)
+        return absolute_url(links.base, webui)
 
 
 def absolute_url(wiki_base: str, webui: str) -> str:
@@ -57,70 +71,82 @@ def absolute_url(wiki_base: str, webui: str) -> str:
     return base + (webui if webui.startswith("/") else "/" + webui)
 
 
-class Version(Model):
-    number: int
-    message: str | None = None
-    created_at: datetime | None = None
-    author_id: str | None = None
-    minor_edit: bool | None = None
+class Version(View):
+    __slots__ = ()
+    number = integer()
+    message = optional_text()
+    created_at = date_time()
+    author_id = optional_text()
+    minor_edit = optional_flag()
 
 
-class BodyValue(Model):
-    value: str = ""
-    representation: str | None = None
+class BodyValue(View):
+    __slots__ = ()
+    value = text_or("")
+    representation = optional_text()
 
 
-class Body(Model):
-    storage: BodyValue | None = None
-    atlas_doc_format: BodyValue | None = None
-    view: BodyValue | None = None
+class Body(View):
+    __slots__ = ()
+    storage = nested(BodyValue)
+    atlas_doc_format = nested(BodyValue, key="atlas_doc_format")
+    view = nested(BodyValue)
 
 
 class Page(LinkedModel):
-    id: str
-    status: str | None = None
-    title: str = ""
-    space_id: str | None = None
-    parent_id: str | None = None
-    parent_type: str | None = None
-    author_id: str | None = None
-    owner_id: str | None = None
-    created_at: datetime | None = None
-    version: Version | None = None
-    body: Body | None = None
+    __slots__ = ()
+    id = text()
+    status = optional_text()
+    title = text_or("")
+    space_id = optional_text()
+    parent_id = optional_text()
+    parent_type = optional_text()
+    author_id = optional_text()
+    owner_id = optional_text()
+    created_at = date_time()
+    version = nested(Version)
+    body = nested(Body)
 
     @property
     def storage(self) -> str | None:
-        return self.body.storage.value if self.body and self.body.storage else None
+        return storage_value(self.body)
+
+
+def storage_value(body: Body | None) -> str | None:
+    storage = body.storage if body is not None else None
+    return storage.value if storage is not None else None
 
 
 class BlogPost(Page):
-    pass
+    __slots__ = ()
 
 
 class ChildPage(LinkedModel):
-    id: str
-    status: str | None = None
-    title: str = ""
-    space_id: str | None = None
-    child_position: int | None = None
+    __slots__ = ()
+    id = text()
+    status = optional_text()
+    title = text_or("")
+    space_id = optional_text()
+    child_position = optional_integer()
 
 
-class SpaceDescription(Model):
-    plain: BodyValue | None = None
-    view: BodyValue | None = None
+class SpaceDescription(View):
+    __slots__ = ()
+    plain = nested(BodyValue)
+    view = nested(BodyValue)
 
 
 class Space(LinkedModel):
-    id: str
-    key: str
-    name: str = ""
-    type: str | None = None
-    status: str | None = None
-    author_id: str | None = None
-    created_at: datetime | None = None
-    homepage_id: str | None = None
-    description: SpaceDescription | None = None
+    __slots__ = ()
+    id = text()
+    key = text()
+    name = text_or("")
+    type = optional_text()
+    status = optional_text()
+    author_id = optional_text()
+    created_at = date_time()
+    homepage_id = optional_text()
+    description = nested(SpaceDescription)
 
     @property
     def blog_url(self) -> str:
@@ -131,273 +157,178 @@ class Space(LinkedModel):
         return absolute_url(base, f"/spaces/{self.key}/blog")
 
 
-class Principal(Model):
-    type: str
-    id: str | None = None
+class Principal(View):
+    __slots__ = ()
+    type = text()
+    id = optional_text()
 
 
-class Operation(Model):
-    key: str
-    target_type: str | None = None
+class Operation(View):
+    __slots__ = ()
+    key = text()
+    target_type = optional_text()
 
 
-class SpacePermission(Model):
-    id: str
-    principal: Principal | None = None
-    operation: Operation | None = None
+class SpacePermission(View):
+    __slots__ = ()
+    id = text()
+    principal = nested(Principal)
+    operation = nested(Operation)
 
 
-class Label(Model):
-    id: str
-    name: str
-    prefix: str | None = None
+class Label(View):
+    __slots__ = ()
+    id = text()
+    name = text()
+    prefix = optional_text()
 
 
-class ContentProperty(Model):
-    id: str
-    key: str
-    value: Any = None
-    version: Version | None = None
+class ContentProperty(View):
+    __slots__ = ()
+    id = text()
+    key = text()
+    value = anything()
+    version = nested(Version)
 
 
 class FooterComment(LinkedModel):
-    id: str
-    status: str | None = None
-    title: str | None = None
-    page_id: str | None = None
-    blog_post_id: str | None = Field(
-        default=None, validation_alias=AliasChoices("blogPostId", "blogpostId", "blog_post_id")
-    )
-    parent_comment_id: str | None = None
-    version: Version | None = None
-    body: Body | None = None
+    __slots__ = ()
+    id = text()
+    status = optional_text()
+    title = optional_text()
+    page_id = optional_text()
+    blog_post_id = optional_text(also=("blogpostId",))
+    parent_comment_id = optional_text()
+    version = nested(Version)
+    body = nested(Body)
 
 
-class InlineCommentProperties(Model):
-    inline_marker_ref: str | None = None
-    inline_original_selection: str | None = None  # the highlighted text the comment hangs on
+class InlineCommentProperties(View):
+    __slots__ = ()
+    inline_marker_ref = optional_text()
+    inline_original_selection = optional_text()  # the highlighted text the comment hangs on
 
 
 class InlineComment(FooterComment):
-    resolution_status: str | None = None
-    resolution_last_modifier_id: str | None = None
-    resolution_last_modified_at: datetime | None = None
-    properties: InlineCommentProperties | None = None
+    __slots__ = ()
+    resolution_status = optional_text()
+    resolution_last_modifier_id = optional_text()
+    resolution_last_modified_at = date_time()
+    properties = nested(InlineCommentProperties)
 
     @property
     def selection(self) -> str | None:
         """The page text this comment highlights (None when Confluence does not say)."""
-        return self.properties.inline_original_selection if self.properties else None
+        properties = self.properties
+        return properties.inline_original_selection if properties else None
 
 
 class Attachment(LinkedModel):
-    id: str
-    status: str | None = None
-    title: str = ""
-    media_type: str | None = None
-    file_size: int | None = None
-    file_id: str | None = None
-    page_id: str | None = None
-    blog_post_id: str | None = None
-    comment: str | None = None
-    download_link: str | None = None
-    version: Version | None = None
+    __slots__ = ()
+    id = text()
+    status = optional_text()
+    title = text_or("")
+    media_type = optional_text()
+    file_size = optional_integer()
+    file_id = optional_text()
+    page_id = optional_text()
+    blog_post_id = optional_text()
+    comment = optional_text()
+    download_link = optional_text()
+    version = nested(Version)
 
 
 class UploadedAttachment(LinkedModel):
     """v1 upload result (`POST /wiki/rest/api/content/{id}/child/attachment`)."""
 
-    id: str
-    type: str | None = None
-    status: str | None = None
-    title: str = ""
-    extensions: dict[str, Any] = Field(default_factory=dict)
+    __slots__ = ()
+    id = text()
+    type = optional_text()
+    status = optional_text()
+    title = text_or("")
+    extensions = object_or_empty()
 
 
-class Task(Model):
-    id: str
-    local_id: str | None = None
-    space_id: str | None = None
-    page_id: str | None = None
-    blog_post_id: str | None = None
-    status: str | None = None
-    body: Body | None = None
-    created_by: str | None = None
-    assigned_to: str | None = None
-    completed_by: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    due_at: datetime | None = None
-    completed_at: datetime | None = None
+class Task(View):
+    __slots__ = ()
+    id = text()
+    local_id = optional_text()
+    space_id = optional_text()
+    page_id = optional_text()
+    blog_post_id = optional_text()
+    status = optional_text()
+    body = nested(Body)
+    created_by = optional_text()
+    assigned_to = optional_text()
+    completed_by = optional_text()
+    created_at = date_time()
+    updated_at = date_time()
+    due_at = date_time()
+    completed_at = date_time()
 
 
 class CustomContent(LinkedModel):
-    id: str
-    type: str | None = None
-    status: str | None = None
-    title: str = ""
-    space_id: str | None = None
-    page_id: str | None = None
-    blog_post_id: str | None = None
-    version: Version | None = None
-    body: Body | None = None
+    __slots__ = ()
+    id = text()
+    type = optional_text()
+    status = optional_text()
+    title = text_or("")
+    space_id = optional_text()
+    page_id = optional_text()
+    blog_post_id = optional_text()
+    version = nested(Version)
+    body = nested(Body)
 
 
-class User(Model):
-    account_id: str
-    account_type: str | None = None
-    account_status: str | None = None
-    display_name: str | None = None
-    public_name: str | None = None
-    email: str | None = None
-    type: str | None = None
-    time_zone: str | None = None  # IANA name; None when the user's privacy settings hide it
+class User(View):
+    __slots__ = ()
+    account_id = text()
+    account_type = optional_text()
+    account_status = optional_text()
+    display_name = optional_text()
+    public_name = optional_text()
+    email = optional_text()
+    type = optional_text()
+    time_zone = optional_text()  # IANA name; None when the user's privacy settings hide it
 
     @property
     def name(self) -> str:
         return self.display_name or self.public_name or self.account_id
 
 
-class ContentUser(Model):
-    """A v1 ``User`` (in versions and history)."""
-
-    account_id: str | None = None
-    type: str | None = None
-    display_name: str | None = None
-    public_name: str | None = None
-
-    @property
-    def name(self) -> str:
-        return self.display_name or self.public_name or self.account_id or "Unknown user"
-
-
-class ContentVersion(Model):
-    """A v1 ``Version`` (search ``expand=content.version``)."""
-
-    number: int
-    minor_edit: bool = False
-    message: str | None = None
-    when: datetime | None = None
-    by: ContentUser | None = None
-
-
-class ContentHistory(Model):
-    """A v1 ``ContentHistory`` (search ``expand=content.history[.lastUpdated]``)."""
-
-    latest: bool | None = None
-    created_by: ContentUser | None = None
-    created_date: datetime | None = None
-    last_updated: ContentVersion | None = None
-
-
-class ContentSpace(Model):
-    """A v1 ``Space`` summary (search ``expand=content.space``)."""
-
-    id: int | None = None
-    key: str
-    name: str | None = None
-    type: str | None = None
-    status: str | None = None
-
-
-class SearchContent(LinkedModel):
-    """The ``content`` of a v1 search hit; the optional parts arrive when ``expand`` asks for them
-    (``content.version``, ``content.history``, ``content.ancestors``, ``content.container``,
-    ``content.space``, ``content.body.storage``, ``content.metadata.labels``, ``content.extensions``)."""
-
-    id: str | None = None
-    type: str | None = None
-    status: str | None = None
-    title: str | None = None
-    version: ContentVersion | None = None
-    history: ContentHistory | None = None
-    ancestors: list[SearchContent] | None = None
-    # A page's or blog post's space, a comment's page or blog post (v1 ``Container``).
-    container: dict[str, Any] | None = None
-    space: ContentSpace | None = None
-    body: Body | None = None
-    metadata: dict[str, Any] | None = None
-    extensions: dict[str, Any] | None = None
-
-    @property
-    def storage(self) -> str | None:
-        return self.body.storage.value if self.body and self.body.storage else None
-
-    @property
-    def label_names(self) -> list[str]:
-        labels = (self.metadata or {}).get("labels")
-        results = labels.get("results") if isinstance(labels, dict) else None
-        return [str(x["name"]) for x in results or [] if isinstance(x, dict) and "name" in x]
-
-
-class Container(Model):
-    title: str | None = None
-    display_url: str | None = None
-
-
-class SearchResult(LinkedModel):
-    """A v1 CQL search hit. `excerpt` and `title` may carry @@@hl@@@ markers; see bot.confluence.cql."""
-
-    content: SearchContent | None = None
-    space: dict[str, Any] | None = None
-    title: str = ""
-    excerpt: str = ""
-    url: str | None = None
-    result_global_container: Container | None = None
-    last_modified: datetime | None = None
-    friendly_last_modified: str | None = None
-    entity_type: str | None = None
-
-    def with_base(self, base: str | None) -> None:
-        super().with_base(base)
-        if self.content is not None:
-            self.content.with_base(base)
-
-    @property
-    def content_type(self) -> str | None:
-        return self.content.type if self.content else None
-
-    @property
-    def space_name(self) -> str | None:
-        return self.result_global_container.title if self.result_global_container else None
-
-    @property
-    def web_url(self) -> str:
-        if self.content is not None and self.content.links.webui:
-            return self.content.web_url
-        if self.url and self.links.base:
-            return absolute_url(self.links.base, self.url)
-        raise ValueError("search result has no link")
-
-
-class SystemInfo(Model):
+class SystemInfo(View):
     """v1 ``settings/systemInfo``: the site's defaults (CQL reads dates in ``default_time_zone``
     for users whose own time zone is unset)."""
 
-    cloud_id: str
-    commit_hash: str | None = None
-    base_url: str | None = None
-    edition: str | None = None
-    site_title: str | None = None
-    default_locale: str | None = None
-    default_time_zone: str | None = None
+    __slots__ = ()
+    cloud_id = text()
+    commit_hash = optional_text()
+    base_url = optional_text()
+    edition = optional_text()
+    site_title = optional_text()
+    default_locale = optional_text()
+    default_time_zone = optional_text()
 
 
-class AccessibleResource(Model):
-    id: str
-    name: str | None = None
-    url: str | None = None
-    scopes: list[str] = Field(default_factory=list)
+class AccessibleResource(View):
+    __slots__ = ()
+    id = text()
+    name = optional_text()
+    url = optional_text()
+    scopes = strings()
 
 
-class MatonConnection(Model):
-    connection_id: str = Field(validation_alias=AliasChoices("connection_id", "connectionId", "id"))
-    status: str | None = None
-    app: str | None = None
-    url: str | None = None
-    creation_time: datetime | None = None
-    last_updated_time: datetime | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+class MatonConnection(View):
+    """Maton's connection API speaks snake_case."""
+
+    __slots__ = ()
+    connection_id = text(key="connection_id", also=("connectionId", "id"))
+    status = optional_text()
+    app = optional_text()
+    url = optional_text()
+    creation_time = date_time(key="creation_time")
+    last_updated_time = date_time(key="last_updated_time")
+    metadata = object_or_empty()
 
     @property
     def active(self) -> bool:

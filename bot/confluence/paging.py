@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from bot.confluence.http import ConfluenceHttp, site_relative
-from bot.confluence.models import LinkedModel
+from bot.confluence.errors import MalformedAnswer
+from bot.confluence.http import ConfluenceHttp, decode_json, site_relative
+from bot.confluence.views import View
 
-T = TypeVar("T", bound=BaseModel)
-
-
-class _Envelope(BaseModel, Generic[T]):
-    """A list response: validated from the raw bytes in one pass (no dict detour)."""
-
-    model_config = ConfigDict(extra="ignore")
-    results: list[T] = Field(default_factory=list)
-    links: dict[str, Any] = Field(default_factory=dict, alias="_links")
-
-
-@cache
-def _envelope_adapter(model: type[BaseModel]) -> TypeAdapter[_Envelope[Any]]:
-    return TypeAdapter(_Envelope[model])  # type: ignore[valid-type]
-
+T = TypeVar("T", bound=View)
 
 MAX_LIMIT = 250
 
@@ -76,6 +62,41 @@ def next_link(payload: Any, response: httpx.Response, *, context: str = "/wiki")
     return link
 
 
+class _Ahead:
+    """At most one page asked for ahead of the walk, as a task."""
+
+    def __init__(self, pager: Pager[Any]) -> None:
+        self._pager = pager
+        self._link: str | None = None
+        self._task: asyncio.Task[httpx.Response] | None = None
+
+    def start(self, link: str | None) -> None:
+        if link is not None and self._task is None:
+            self._link = link
+            self._task = asyncio.create_task(self._pager._fetch(link=link))
+
+    async def take(self, link: str) -> httpx.Response:
+        """The answer for `link`: the one asked for ahead when it is that page, else asked now."""
+        task, self._task = self._task, None
+        if task is not None and self._link == link:
+            return await task
+        _drop(task)
+        return await self._pager._fetch(link=link)
+
+    def drop(self) -> None:
+        task, self._task = self._task, None
+        _drop(task)
+
+
+def _drop(task: asyncio.Task[httpx.Response] | None) -> None:
+    """Cancel a request no one will read; a failure it already met is no one's to report."""
+    if task is None:
+        return
+    task.cancel()
+    if task.done() and not task.cancelled():
+        task.exception()
+
+
 class Pager(Generic[T]):
     """Async iterator over every item of a cursor-paged list. Nothing is fetched until used."""
 
@@ -96,6 +117,9 @@ class Pager(Generic[T]):
 
     async def page(self, cursor: str | None = None, *, link: str | None = None) -> PageOf[T]:
         """The first page, the page at `cursor`, or the page at a `next_link` from an earlier page."""
+        return await self._read(await self._fetch(cursor, link))
+
+    async def _fetch(self, cursor: str | None = None, link: str | None = None) -> httpx.Response:
         if link is not None:
             path, params = link, None
         else:
@@ -103,23 +127,45 @@ class Pager(Generic[T]):
             params = dict(self._params)
             if cursor is not None:
                 params["cursor"] = cursor
-        response = await self._http.request("GET", path, params=params, connection=self._connection)
-        envelope = _envelope_adapter(self._model).validate_json(response.content)
-        base = await self._http.wiki_base(envelope.links)
-        items: list[T] = envelope.results
-        for item in items:
-            if isinstance(item, LinkedModel):
-                item.with_base(base)
+        return await self._http.request("GET", path, params=params, connection=self._connection)
+
+    async def _read(self, response: httpx.Response) -> PageOf[T]:
+        payload = decode_json(response)
+        results = payload.get("results", []) if isinstance(payload, dict) else None
+        if type(results) is not list or not all(type(item) is dict for item in results):
+            raise MalformedAnswer(f"GET {self._path} answered without a list of results")
+        links = payload.get("_links")
+        # The base once per page: every item's links hang off it (its own `_links.base` first).
+        base = await self._http.wiki_base(links)
+        model = self._model
         return PageOf(
-            items=items, next_link=next_link({"_links": envelope.links}, response), base=base
+            items=[model(item, base) for item in results],
+            next_link=next_link(payload, response),
+            base=base,
         )
 
     async def pages(self) -> AsyncIterator[PageOf[T]]:
-        current = await self.page()
-        yield current
-        while current.next_link:
-            current = await self.page(link=current.next_link)
-            yield current
+        """Every page, in order. From the second page on, the next one is asked for while this
+        one is read and handed out (its `Link` header names it before the body is decoded), so
+        Confluence's latency overlaps our work and the caller's. A walk that stops on its first
+        page asks for nothing more; one that stops later may leave one answer unread."""
+        ahead = _Ahead(self)
+        try:
+            response = await self._fetch()
+            number = 1
+            while True:
+                if number > 1:
+                    ahead.start(next_link({}, response))  # from the Link header, if any
+                current = await self._read(response)
+                if number > 1:
+                    ahead.start(current.next_link)  # no-op when already asked for
+                yield current
+                if not current.next_link:
+                    return
+                response = await ahead.take(current.next_link)
+                number += 1
+        finally:
+            ahead.drop()
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self._items()
@@ -130,9 +176,10 @@ class Pager(Generic[T]):
                 yield item
 
     async def collect(self, max_items: int | None = None) -> list[T]:
+        """Every item (or the first `max_items`), a page at a time."""
         out: list[T] = []
-        async for item in self:
-            out.append(item)
+        async for page in self.pages():
+            out.extend(page.items)
             if max_items is not None and len(out) >= max_items:
-                break
+                return out[:max_items]
         return out

@@ -12,6 +12,15 @@ from tests.confluence import openapi
 from tests.fakes.confluence_fake import FakeConfluence
 
 GATEWAY = "http://gateway.test"
+# Every part of a search hit's content the client reads, when asked for.
+SEARCH_EXPANSIONS = [
+    "content.version",
+    "content.history",
+    "content.ancestors",
+    "content.space",
+    "content.metadata.labels",
+    "content.body.storage",
+]
 
 
 class FakeClock:

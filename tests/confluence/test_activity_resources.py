@@ -12,7 +12,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.confluence import ConfluenceClient, cql_datetime, search_cql
-from tests.confluence.conftest import FakeClock, gateway_client
+from tests.confluence.conftest import SEARCH_EXPANSIONS, FakeClock, gateway_client
 from tests.fakes.confluence_cql import make_doc, parse_cql
 from tests.fakes.confluence_fake import FakeConfluence
 
@@ -103,15 +103,7 @@ async def test_search_with_expansions(site: FakeConfluence, as_alice: Confluence
     page = site.add_page("ENG", "Ask", f"<p>{mention(ALICE)} ?</p>", parent_id=root, author_id=BOB)
     site.add_label(page["id"], "question")
     cql = "mention = currentUser() and type in (page, blogpost, comment)"
-    expand = [
-        "content.version",
-        "content.history",
-        "content.ancestors",
-        "content.space",
-        "content.metadata.labels",
-        "content.body.storage",
-    ]
-    (hit,) = await as_alice.search.cql(cql, expand=expand).collect()
+    (hit,) = await as_alice.search.cql(cql, expand=SEARCH_EXPANSIONS).collect()
     content = hit.content
     assert content is not None and content.id == page["id"]
     assert content.version is not None and content.version.number == 1

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+import asyncio
+import gc
 
-from bot.confluence import ConfluenceClient, search_cql, strip_highlights
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from bot.confluence import (
+    ConfluenceClient,
+    DirectAuth,
+    NotFound,
+    search_cql,
+    strip_highlights,
+)
 from bot.confluence.cql import convert_highlights
+from tests.confluence.conftest import FakeClock
 from tests.fakes.confluence_fake import FakeConfluence
 
 
@@ -98,3 +110,74 @@ async def test_search_with_paging_and_excerpts(
     assert [b.title for b in blogs] == ["Kubernetes news"] or [
         strip_highlights(b.title) for b in blogs
     ] == ["Kubernetes news"]
+
+
+async def settle() -> None:
+    """Give the loop turns (no time passes): a request started ahead gets answered meanwhile."""
+    for _ in range(200):
+        await asyncio.sleep(0)
+
+
+async def test_a_walk_asks_for_the_next_page_while_handing_out_this_one(
+    client: ConfluenceClient, fake: FakeConfluence, many: str
+) -> None:
+    asked: list[int] = []
+    titles: list[str] = []
+    async for page in client.pages.list(space_id=many, limit=5, sort="title").pages():
+        await settle()
+        asked.append(len(fake.requests_to("GET", r"/wiki/api/v2/pages$")))
+        titles += [p.title for p in page.items]
+    # The first page alone; from the second on, the next one is asked for meanwhile.
+    assert asked == [1, 3, 4, 5, 5]
+    assert titles == [f"Page {i:02d}" for i in range(23)]
+
+
+async def test_a_walk_that_stops_on_the_first_page_asks_for_nothing_more(
+    client: ConfluenceClient, fake: FakeConfluence, many: str
+) -> None:
+    async for page in client.pages.list(space_id=many, limit=5).pages():
+        assert page.items
+        break
+    async for item in client.pages.list(space_id=many, limit=5):
+        assert item.id
+        break
+    await settle()
+    assert len(fake.requests_to("GET", r"/wiki/api/v2/pages$")) == 2
+
+
+class FailsThird(httpx.AsyncBaseTransport):
+    """The third list request is answered 404; the rest reach the fake."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.lists = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/wiki/api/v2/pages"):
+            self.lists += 1
+            if self.lists == 3:
+                return httpx.Response(404, json={"errors": [{"title": "gone"}]})
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize("walk_on", [False, True])
+async def test_a_walk_that_stops_later_leaves_at_most_one_answer_unread(
+    fake: FakeConfluence, clock: FakeClock, many: str, walk_on: bool
+) -> None:
+    unhandled: list[dict[str, object]] = []
+    asyncio.get_running_loop().set_exception_handler(
+        lambda loop, context: unhandled.append(context)
+    )
+    auth = DirectAuth(site_url=fake.site_url, email=fake.email, api_token=SecretStr(fake.api_token))
+    transport = FailsThird(fake.transport())
+    async with ConfluenceClient(auth, transport=transport, clock=clock) as client:
+        walk = client.pages.list(space_id=many, limit=5).pages()
+        assert (await anext(walk)).items and (await anext(walk)).items
+        await settle()  # the third page was asked for ahead, and refused
+        if walk_on:  # its failure is the walk's, as without asking ahead
+            with pytest.raises(NotFound):
+                await anext(walk)
+        await walk.aclose()  # what leaving an `async for` leads to
+    gc.collect()
+    assert transport.lists == 3
+    assert unhandled == []  # no "Task exception was never retrieved"

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
-
 from bot.confluence.http import ConfluenceHttp
 from bot.confluence.models import LinkedModel
 from bot.confluence.paging import Pager, check_limit
+from bot.confluence.views import View
 
 V2 = "/wiki/api/v2"
 V1 = "/wiki/rest/api"
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=View)
 
 
 def storage_body(value: str) -> dict[str, str]:
@@ -28,11 +27,12 @@ class Resource:
         self._connection = connection
 
     async def _parse(self, model: type[M], payload: Any) -> M:
-        obj = model.model_validate(payload)
-        if isinstance(obj, LinkedModel):
+        """One object, every field checked now; links hang off the site's wiki base."""
+        base = None
+        if issubclass(model, LinkedModel):
             links = payload.get("_links") if isinstance(payload, dict) else None
-            obj.with_base(await self._http.wiki_base(links))
-        return obj
+            base = await self._http.wiki_base(links)
+        return model.model_validate(payload, base)
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         return await self._http.request_json(method, path, connection=self._connection, **kwargs)

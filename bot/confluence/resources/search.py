@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.confluence.models import SearchResult
 from bot.confluence.paging import PageOf, Pager
 from bot.confluence.resources.base import V1, Resource, csv
 from bot.confluence.resources.params import Excerpt
+from bot.confluence.search_models import SearchResult
 
 
 class SearchAPI(Resource):

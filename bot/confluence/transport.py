@@ -1,0 +1,37 @@
+"""The httpx transport the client builds for itself: the pool's size and the TLS context."""
+
+from __future__ import annotations
+
+import ssl
+
+import httpx
+
+from bot.confluence.auth import Auth, DirectAuth
+
+# Connections in the pool, and so requests in flight at once (ConfluenceHttp waits for a place).
+MAX_CONNECTIONS = 20
+
+
+def base_urls(auth: Auth) -> list[str]:
+    """Every base URL requests go to (next links are re-rooted onto them: see site_relative)."""
+    if isinstance(auth, DirectAuth):
+        return [auth.site_url]
+    return [auth.api_url, auth.connections_url]
+
+
+def tls_context(auth: Auth) -> ssl.SSLContext:
+    """httpx's default context (the certificate store loaded: certifi, or SSL_CERT_FILE/DIR)
+    when some base URL is https; else a bare client context that is never used. Loading the
+    store costs tens of milliseconds, and nothing reaches https from plain-http bases; were it
+    ever reached, the bare context would fail verification, never skip it."""
+    if any(url.lower().startswith("https:") for url in base_urls(auth)):
+        return httpx.create_ssl_context()
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def pooled_transport(context: ssl.SSLContext, max_connections: int) -> httpx.AsyncHTTPTransport:
+    """httpx's own transport (as AsyncClient would build it) with this context and pool size."""
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections
+    )
+    return httpx.AsyncHTTPTransport(verify=context, limits=limits)
