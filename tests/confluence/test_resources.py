@@ -57,6 +57,20 @@ async def test_pages_list_get_and_absolute_links(
     assert adf.body is not None and adf.body.atlas_doc_format is not None
 
 
+async def test_pages_and_blog_posts_listed_by_id(
+    client: ConfluenceClient, seeded: dict[str, str], fake: FakeConfluence
+) -> None:
+    wanted = [seeded["child"], seeded["root"], "999999"]  # an unknown id is simply absent
+    pages = await client.pages.list(ids=wanted, limit=250).collect()
+    assert sorted(p.id for p in pages) == sorted([seeded["child"], seeded["root"]])
+    (request,) = fake.requests_to("GET", r"/api/v2/pages$")
+    assert request.query["id"] == [",".join(wanted)]
+    blogs = await client.blogposts.list(ids=[seeded["blog"]]).collect()
+    assert [(b.id, b.title) for b in blogs] == [(seeded["blog"], "Release notes")]
+    with pytest.raises(ValueError, match="250"):
+        client.pages.list(ids=[str(n) for n in range(251)])
+
+
 async def test_content_reads_the_page_or_blog_post_a_ref_names(
     client: ConfluenceClient, seeded: dict[str, str]
 ) -> None:

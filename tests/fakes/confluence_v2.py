@@ -298,6 +298,8 @@ class V2Api:
         fmt = self.body_format(call, single=False)
         spaces = set(space_ids if space_ids is not None else call.q_list("space-id"))
         ids = set(call.q_list("id"))
+        if len(ids) > 250:
+            raise HttpError(400, "At most 250 values of id may be given")
         title = call.q("title")
         statuses = self.statuses(call, _LIST_STATUSES[kind])
         picked = [

@@ -457,6 +457,18 @@ async def test_blogposts_sort_by_created_date(
     assert bad.status_code == 400
 
 
+async def test_content_lists_take_at_most_250_ids(
+    fake: FakeConfluence, client: httpx.AsyncClient
+) -> None:
+    page = fake.add_page("ENG", "One")
+    ids = ",".join([page["id"], *(str(n) for n in range(1, 251))])
+    for kind in ("pages", "blogposts"):
+        refused = await client.get(f"{GW}/api/v2/{kind}", params={"id": ids}, headers=BEARER)
+        assert refused.status_code == 400
+    found = await client.get(f"{GW}/api/v2/pages", params={"id": page["id"]}, headers=BEARER)
+    assert [p["id"] for p in found.json()["results"]] == [page["id"]]
+
+
 async def test_body_formats_and_users(fake: FakeConfluence, client: httpx.AsyncClient) -> None:
     fake.add_user("acc-x", "Xena", "x@example.com")
     page = fake.add_page("ENG", "Fmt", '<p>Hi <ac:emoticon ac:name="smile"/></p>')
