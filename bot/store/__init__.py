@@ -3,8 +3,10 @@
 from bot.store.durability import DatabaseLost
 from bot.store.models import (
     DIGEST_DELIVERY_KIND,
+    NOTIFICATION_KINDS,
     ConnectionStatus,
     LastDelivered,
+    NotificationPreferences,
     SaveClaim,
     Schedule,
     ScheduleKind,
@@ -20,9 +22,11 @@ from bot.store.urls import DEFAULT_URL, normalize_url, redact_url
 __all__ = [
     "DEFAULT_URL",
     "DIGEST_DELIVERY_KIND",
+    "NOTIFICATION_KINDS",
     "ConnectionStatus",
     "DatabaseLost",
     "LastDelivered",
+    "NotificationPreferences",
     "SaveClaim",
     "Schedule",
     "ScheduleKind",

@@ -111,6 +111,24 @@ class UserConnection:
 
 
 @dataclass(frozen=True, slots=True)
+class NotificationPreferences:
+    """Which personal notifications a linked user wants by DM (no row: all of them)."""
+
+    team_id: str
+    slack_user_id: str
+    mentions: bool
+    comments: bool
+    watching: bool
+    tasks: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+# The kinds of personal notification, each a column of personal_preferences.
+NOTIFICATION_KINDS = ("mentions", "comments", "watching", "tasks")
+
+
+@dataclass(frozen=True, slots=True)
 class LastDelivered:
     """A digest subscription's delivered window now ends at `window_end` (its next digest starts
     there): a followup of its delivery, written with the completions (bot.delivery.Followup)."""

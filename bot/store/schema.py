@@ -166,3 +166,17 @@ user_connections = sa.Table(
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.CheckConstraint("status IN ('pending', 'active', 'stale')", name="status"),
 )
+
+personal_preferences = sa.Table(
+    # A linked user's personal notification choices (bot.personal); deleted on disconnect.
+    "personal_preferences",
+    metadata,
+    sa.Column("team_id", sa.String(32), primary_key=True),
+    sa.Column("slack_user_id", sa.String(32), primary_key=True),
+    sa.Column("mentions", sa.Boolean(), nullable=False),
+    sa.Column("comments", sa.Boolean(), nullable=False),
+    sa.Column("watching", sa.Boolean(), nullable=False),
+    sa.Column("tasks", sa.Boolean(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)

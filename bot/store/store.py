@@ -15,6 +15,7 @@ from bot.store.deliveries import Deliveries
 from bot.store.durability import sqlite_file
 from bot.store.engine import build_engine, read_transaction
 from bot.store.events import EventDedupe, IdempotencyKeys
+from bot.store.personal import PersonalPreferences
 from bot.store.saves import ThreadSaves
 from bot.store.subscriptions import Subscriptions
 from bot.store.threads import ThreadPages
@@ -36,6 +37,7 @@ class Store:
         self.subscriptions = Subscriptions(engine)
         self.deliveries = Deliveries(engine)
         self.connections = UserConnections(engine)
+        self.preferences = PersonalPreferences(engine)
 
     @classmethod
     def from_url(cls, url: str | None, *, schema: str | None = None) -> Store:
