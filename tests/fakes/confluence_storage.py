@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import html.entities
 import json
 import re
@@ -154,7 +155,7 @@ def set_task_status(value: str, local_id: str, status: str) -> str:
 
 
 def _inner_xml(element: etree._Element) -> str:
-    parts = [element.text or ""]
+    parts = [html.escape(element.text or "", quote=False)]  # tails are escaped by tostring
     parts.extend(etree.tostring(child, encoding="unicode") for child in element)
     # Children serialised alone repeat the ac:/ri: declarations of the wrapper root.
     return re.sub(r'\s+xmlns:(ac|ri)="[^"]*"', "", "".join(parts))

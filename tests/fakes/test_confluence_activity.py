@@ -529,6 +529,19 @@ async def test_task_updates_refused_like_confluence(
     assert "epoch" in await alice.refused("/api/v2/tasks", **{"due-at-from": "tomorrow"})
 
 
+async def test_task_text_with_escaped_characters_keeps_its_assignee(
+    site: FakeConfluence, alice: Api
+) -> None:
+    body = (
+        "<ac:task-list>" + task("1", f"Fix a &lt; b &amp; c {mention(ALICE)}") + "</ac:task-list>"
+    )
+    site.add_page("ENG", "Escapes", body)
+    (found,) = (
+        await alice.get("/api/v2/tasks", **{"assigned-to": ALICE, "body-format": "storage"})
+    )["results"]
+    assert found["body"]["storage"]["value"].startswith("Fix a &lt; b &amp; c <ac:link>")
+
+
 async def test_tasks_page_by_cursor(site: FakeConfluence, alice: Api) -> None:
     body = (
         "<ac:task-list>"
