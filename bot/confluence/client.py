@@ -19,8 +19,8 @@ from bot.confluence.resources.search import SearchAPI
 from bot.confluence.resources.settings import SettingsAPI
 from bot.confluence.resources.spaces import SpacesAPI
 from bot.confluence.retry import Clock, RetryPolicy
-from bot.confluence.urls import ContentRef
 from bot.confluence.transport import MAX_CONNECTIONS
+from bot.confluence.urls import ContentRef
 
 
 class ConfluenceClient:
