@@ -220,6 +220,22 @@ def static_select(
     return element
 
 
+def checkboxes(
+    action_id: str, options: Sequence[Element], *, checked: Sequence[Element] = ()
+) -> Element:
+    """Checkboxes (1–10 options built by `option`); `checked` are those ticked at first, each one
+    of `options`. A click sends every ticked option's value."""
+    _check_id("action_id", action_id, block_limits.ACTION_ID)
+    if not 1 <= len(options) <= block_limits.CHECKBOX_OPTIONS:
+        raise ValueError(f"checkboxes take 1 to {block_limits.CHECKBOX_OPTIONS} options")
+    if any(option not in options for option in checked):
+        raise ValueError("a checked option must be one of the options")
+    element: Element = {"type": "checkboxes", "action_id": action_id, "options": list(options)}
+    if checked:  # Slack refuses an empty initial_options
+        element["initial_options"] = list(checked)
+    return element
+
+
 def options_response(options: Sequence[Element]) -> dict[str, Any]:
     """Body answering an external select's options request; capped at 100 options."""
     return {"options": list(options[: block_limits.OPTIONS_PER_SELECT])}

@@ -121,6 +121,16 @@ class _Checker:
                     self.option(f"{path}/option_groups/{g}/options/{i}", opt)
         if "initial_option" in el:
             self.option(f"{path}/initial_option", el["initial_option"])
+        if kind == "checkboxes" and isinstance(options, list):
+            if not 1 <= len(options) <= 10:
+                self.err(f"{path}/options", "must provide between 1 and 10 items")
+            initial = el.get("initial_options")
+            if initial is not None and (
+                not isinstance(initial, list)
+                or not initial
+                or any(o not in options for o in initial)
+            ):
+                self.err(f"{path}/initial_options", "must be 1 or more of the options")
         if kind == "plain_text_input":
             max_length = el.get("max_length")
             if isinstance(max_length, int) and not 1 <= max_length <= 3000:

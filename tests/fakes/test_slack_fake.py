@@ -596,6 +596,36 @@ def section(text: str) -> dict[str, Any]:
             },
             "/blocks/0/accessory/options",
         ),
+        (
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "checkboxes",
+                        "action_id": "c",
+                        "options": [
+                            {"text": {"type": "plain_text", "text": "o"}, "value": str(i)}
+                            for i in range(11)
+                        ],
+                    }
+                ],
+            },
+            "/blocks/0/elements/0/options",
+        ),
+        (
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "checkboxes",
+                        "action_id": "c",
+                        "options": [{"text": {"type": "plain_text", "text": "o"}, "value": "1"}],
+                        "initial_options": [],
+                    }
+                ],
+            },
+            "/blocks/0/elements/0/initial_options",
+        ),
     ],
 )
 def test_validator_refuses_what_slack_refuses(block: dict[str, Any], pointer: str) -> None:

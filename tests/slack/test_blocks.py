@@ -12,6 +12,7 @@ from bot.slack import block_limits
 from bot.slack.blocks import (
     actions,
     button,
+    checkboxes,
     context,
     divider,
     external_select,
@@ -199,6 +200,21 @@ def test_modal_limits() -> None:
         modal("t", [input_block("x", plain_text_input("x"))], callback_id="c")
     with pytest.raises(ValueError):
         modal("t", [divider()], callback_id="c" * 256)
+
+
+def test_checkboxes_limits() -> None:
+    opts = [option(f"Kind {i}", f"k{i}") for i in range(10)]
+    boxes = checkboxes("kinds", opts, checked=opts[2:4])
+    assert boxes["type"] == "checkboxes" and [o["value"] for o in boxes["initial_options"]] == [
+        "k2",
+        "k3",
+    ]
+    assert "initial_options" not in checkboxes("kinds", opts)
+    with pytest.raises(ValueError):
+        checkboxes("kinds", [*opts, option("x", "x")])
+    with pytest.raises(ValueError):
+        checkboxes("kinds", opts[:2], checked=[opts[5]])
+    assert validate_blocks([actions(boxes)], surface="home") == []
 
 
 def test_home_caps_blocks() -> None:
