@@ -862,14 +862,20 @@ class FakeSlack:
         if args.get("hash") and args["hash"] != existing["hash"]:
             raise SlackError("hash_conflict")
         view = self._checked_view(args, existing["type"])
-        return {"view": self._store_view(view, view_id=existing["id"])}
+        stored = self._store_view(view, view_id=existing["id"])
+        for user, home in list(self.home_views.items()):  # a user's Home tab, updated in place
+            if home["id"] == existing["id"]:
+                self.home_views[user] = stored
+        return {"view": stored}
 
     def _m_views_publish(self, args: dict[str, Any], call: SlackCall) -> dict[str, Any]:
         user = str(args.get("user_id", ""))
         if user not in self.users:
             raise SlackError("user_not_found")
         view = self._checked_view(args, "home")
-        stored = self._store_view(view)
+        # A user's Home tab keeps its view id; each publish gives it a new hash.
+        earlier = self.home_views.get(user)
+        stored = self._store_view(view, view_id=earlier["id"] if earlier else None)
         self.home_views[user] = stored
         return {"view": stored}
 

@@ -336,6 +336,27 @@ async def test_views_publish_home(http: httpx.AsyncClient, slack: FakeSlack) -> 
     ] == "user_not_found"
 
 
+async def test_a_home_tab_keeps_its_id_and_is_updated_in_place(
+    http: httpx.AsyncClient, slack: FakeSlack
+) -> None:
+    home = {"type": "home", "blocks": [{"type": "divider"}]}
+    first = await api(http, "views.publish", user_id="U1", view=home)
+    again = await api(http, "views.publish", user_id="U1", view=home)
+    assert (
+        again["view"]["id"] == first["view"]["id"]
+        and again["view"]["hash"] != first["view"]["hash"]
+    )
+    stale = await api(
+        http, "views.update", view_id=again["view"]["id"], hash=first["view"]["hash"], view=home
+    )
+    assert stale["error"] == "hash_conflict"
+    changed = {"type": "home", "blocks": [{"type": "divider"}] * 2}
+    updated = await api(
+        http, "views.update", view_id=again["view"]["id"], hash=again["view"]["hash"], view=changed
+    )
+    assert updated["ok"] is True and slack.home_views["U1"]["blocks"] == changed["blocks"]
+
+
 # ----------------------------------------------------------------------------- users, channels
 
 
