@@ -1,6 +1,6 @@
 """Pure conversion between Slack messages and Confluence storage format (no I/O)."""
 
-from .excerpt import storage_to_mrkdwn, storage_to_text
+from .excerpt import storage_to_mrkdwn, storage_to_text, task_text
 from .mentions import collect_references
 from .message import message_to_storage, thread_order
 from .models import FileOutcome, Names, References, ThreadContext
@@ -19,6 +19,7 @@ __all__ = [
     "mrkdwn_to_storage",
     "storage_to_mrkdwn",
     "storage_to_text",
+    "task_text",
     "thread_order",
     "thread_to_storage",
 ]

@@ -157,13 +157,22 @@ def _lines(items: list[_Item]) -> list[_Seg]:
     return out
 
 
-def _segments(storage: str) -> list[_Seg]:
+def _parsed(storage: str) -> etree._Element | None:
     root = parse_fragment(storage) if storage.strip() else None
     if root is None and storage.strip():
         root = parse_fragment(storage, recover=True)
+    return root
+
+
+def _segments(storage: str) -> list[_Seg]:
+    root = _parsed(storage)
     if root is None:
         text = html.unescape(_TAG.sub(" ", storage))
         return _lines([_Seg(text)])
+    return _root_segments(root)
+
+
+def _root_segments(root: etree._Element) -> list[_Seg]:
     items: list[_Item] = []
     if root.text:
         items.append(_Seg(root.text))
@@ -225,7 +234,10 @@ def _mrkdwn(segs: list[_Seg]) -> str:
 
 def storage_to_text(storage: str, max_chars: int = 300) -> str:
     """Plain-text preview, at most `max_chars` long, ending in "…" when cut."""
-    segs = _segments(storage)
+    return _plain(_segments(storage), max_chars)
+
+
+def _plain(segs: list[_Seg], max_chars: int) -> str:
     text = "".join(s.text for s in segs)
     if len(text) <= max_chars:
         return text
@@ -233,6 +245,33 @@ def storage_to_text(storage: str, max_chars: int = 300) -> str:
         return ""
     part, _ = _cut(segs, max_chars - 1)
     return "".join(s.text for s in part) + _ELLIPSIS
+
+
+def task_text(storage: str, max_chars: int = 300) -> str:
+    """A task's body as plain text, without what Confluence reads as its assignee and due date
+    (its first @mention and its first date), which are shown apart from it."""
+    root = _parsed(storage)
+    if root is None:
+        return storage_to_text(storage, max_chars)
+    links = (el for el in root.iter(f"{{{AC_NS}}}link") if el.find(f"{{{RI_NS}}}user") is not None)
+    for found in (next(links, None), next(root.iter("time"), None)):
+        if found is not None:
+            _drop(found)
+    return _plain(_root_segments(root), max_chars)
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove `el`, keeping the text after it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail or ""
+    before = el.getprevious()
+    if before is not None:
+        before.tail = (before.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(el)
 
 
 def storage_to_mrkdwn(storage: str, max_chars: int = 300) -> str:

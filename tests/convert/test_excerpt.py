@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.convert import storage_to_mrkdwn, storage_to_text
+from bot.convert import storage_to_mrkdwn, storage_to_text, task_text
 from tests.shared_specs import SPECS, missing
 
 SAMPLES = SPECS / "confluence" / "storage-format"
@@ -106,3 +106,20 @@ def test_shared_samples() -> None:
     assert text.startswith("Release process\nThe release is cut by")
     assert "colour" in text and "✅" in text
     assert "Midnight" not in text  # macro parameters are not content
+
+
+ADA = '<ac:link><ri:user ri:account-id="557058:ada"/></ac:link>'
+BOB = '<ac:link><ri:user ri:account-id="557058:bob"/></ac:link>'
+
+
+def test_task_text_leaves_out_its_assignee_and_due_date() -> None:
+    body = f'Ask {ADA} to <b>review</b> &amp; ping {BOB} <time datetime="2024-12-03"/> or later'
+    assert task_text(body) == "Ask to review & ping @user or later"
+    assert storage_to_text(body) == "Ask @user to review & ping @user 2024-12-03 or later"
+    assert task_text(f"{ADA} <time datetime='2024-12-03'/>") == ""
+    assert task_text("<p>first <time datetime='2024-12-03'/></p><p>then</p>") == "first\nthen"
+
+
+@given(st.text(max_size=200), st.integers(min_value=0, max_value=50))
+def test_task_text_never_raises_and_respects_max_chars(storage: str, max_chars: int) -> None:
+    assert len(task_text(storage, max_chars)) <= max_chars
