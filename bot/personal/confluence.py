@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from bot.confluence import BlogPost, ConfluenceClient, NotFound, Page, PermissionDenied, Task
 from bot.confluence.models import storage_value
 from bot.confluence.paging import MAX_LIMIT
-from bot.convert import storage_to_text
+from bot.convert import task_text
 from bot.personal.ports import Me
 from bot.personal.tasks import CONTAINER_KINDS, Container, ContainerRef, TaskItem
 
@@ -26,7 +26,7 @@ def task_item(task: Task) -> TaskItem:
         container = ("page", task.page_id)
     elif task.blog_post_id:
         container = ("blogpost", task.blog_post_id)
-    text = storage_to_text(storage_value(task.body) or "", TEXT_CHARS).strip()
+    text = task_text(storage_value(task.body) or "", TEXT_CHARS).strip()
     return TaskItem(
         id=task.id,
         text=text or NO_TEXT,

@@ -132,8 +132,9 @@ def context(*texts: str, block_id: str | None = None) -> Block:
     return ContextBlock(elements=elements, block_id=block_id).to_dict()
 
 
-def divider() -> Block:
-    return DividerBlock().to_dict()
+def divider(*, block_id: str | None = None) -> Block:
+    _check_id("block_id", block_id, block_limits.BLOCK_ID)
+    return DividerBlock(block_id=block_id).to_dict()
 
 
 def button(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.confluence import ConfluenceError, NotFound
 from bot.slack.identity import store_team
+from bot.slack.personal.build import personal_service
 from bot.slack.services import Services
 from bot.store import UserConnection
 
@@ -183,16 +184,20 @@ async def activate(
 async def disconnect(
     services: Services, team_id: str | None, user_id: str
 ) -> UserConnection | None:
-    """Delete the user's Maton connection, then the mapping. None: there was nothing to delete.
+    """Delete the user's Maton connection, their personal state (bot.personal's `forget`), then
+    the mapping. None: there was no connection to delete (personal state left over is deleted
+    all the same).
 
-    If Maton cannot delete it (ConfluenceError), the mapping stays so the user can try again.
+    If Maton cannot delete it (ConfluenceError), everything stays so the user can try again.
     """
     team = store_team(team_id)
     link = await services.store.connections.get(team, user_id)
+    if link is not None:
+        with contextlib.suppress(NotFound):  # already gone at Maton
+            await services.confluence.connections.delete(link.connection_id)
+    await personal_service(services).forget(team_id, user_id)
     if link is None:
         return None
-    with contextlib.suppress(NotFound):  # already gone at Maton
-        await services.confluence.connections.delete(link.connection_id)
     await services.store.connections.delete(team, user_id)
     log.info(
         "connection removed team=%s user=%s connection=%s", team_id, user_id, link.connection_id

@@ -34,6 +34,11 @@ COMMANDS: tuple[Command, ...] = (
     Command(("comment <page URL or id> <text>",), "comment on a page"),
     Command(("digest subscribe|list|unsubscribe|now",), "blog post digests in this channel"),
     Command(("connect", "disconnect", "whoami"), "act in Confluence as yourself"),
+    Command(("tasks",), "your open Confluence tasks, due date first, each with a Done button"),
+    Command(
+        ("me [on|off] [mentions] [comments] [watching] [tasks]",),
+        "your personal notification choices (the DMs themselves are not built yet)",
+    ),
 )
 HELP = Command(("help",), "this list")
 GESTURES: tuple[Gesture, ...] = (

@@ -2,10 +2,10 @@
 
 Slack gives every slash command and button click its own `trigger_id`, and never retries them; a
 second request with the same trigger_id is a replay (or a proxy's duplicate). Requests that
-change something — comment, create, digest now/subscribe/unsubscribe, connect, disconnect, and
-the Share / Unsubscribe / Connect / Disconnect buttons — are claimed once per trigger_id in the
-event dedupe table (the one link events use); reads (search, recent, help, list, whoami, More
-results) are left alone. A replay is acknowledged with an empty 200 and one log line.
+change something — comment, create, digest now/subscribe/unsubscribe, connect, disconnect,
+me on/off, and the Share / Unsubscribe / Connect / Disconnect / Done buttons and the notification
+checkboxes — are claimed once per trigger_id in the event dedupe table (the one link events use);
+reads (search, recent, help, list, whoami, tasks, me, More results, task pages) are left alone. A replay is acknowledged with an empty 200 and one log line.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from slack_bolt.response import BoltResponse
 
 from bot.slack.digests.home import UNSUBSCRIBE_ACTION
 from bot.slack.identity_view import CONNECT_ACTION, DISCONNECT_ACTION
+from bot.slack.personal.preferences_view import PREFERENCES_ACTION
+from bot.slack.personal.tasks_view import TASK_DONE_ACTION
 from bot.slack.router import parse_command
 from bot.slack.search_view import SHARE_ACTION
 from bot.store import Store
@@ -31,7 +33,15 @@ TRIGGER_TTL_SECONDS = 15 * 60.0
 CLAIM_BUDGET_SECONDS = 1.0  # of Slack's 3 s to acknowledge
 _COMMANDS = {"comment", "create", "connect", "disconnect"}
 _DIGEST = {"now", "subscribe", "unsubscribe"}
-_ACTIONS = {SHARE_ACTION, UNSUBSCRIBE_ACTION, CONNECT_ACTION, DISCONNECT_ACTION}
+_SWITCHES = {"on", "off"}  # me on|off
+_ACTIONS = {
+    SHARE_ACTION,
+    UNSUBSCRIBE_ACTION,
+    CONNECT_ACTION,
+    DISCONNECT_ACTION,
+    TASK_DONE_ACTION,
+    PREFERENCES_ACTION,
+}
 
 
 def has_effects(body: Mapping[str, Any]) -> bool:
@@ -40,6 +50,8 @@ def has_effects(body: Mapping[str, Any]) -> bool:
         parsed = parse_command(str(body.get("text") or ""))
         if parsed.name == "digest":
             return (parsed.args.split() or [""])[0].lower() in _DIGEST
+        if parsed.name == "me":
+            return (parsed.args.split() or [""])[0].lower() in _SWITCHES
         return parsed.name in _COMMANDS
     if body.get("type") == "block_actions":
         actions = body.get("actions") or []

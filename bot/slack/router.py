@@ -15,10 +15,13 @@ Subcommand = Literal[
     "connect",
     "disconnect",
     "whoami",
+    "tasks",
+    "me",
     "help",
 ]
 SUBCOMMANDS: frozenset[str] = frozenset(
     {"search", "recent", "create", "comment", "digest", "connect", "disconnect", "whoami", "help"}
+    | {"tasks", "me"}
 )
 MAX_QUERY = 500
 _IN_SPACE = re.compile(r"(?:^|\s)in:(?P<key>~?[A-Za-z0-9_-]+)(?=\s|$)", re.IGNORECASE)

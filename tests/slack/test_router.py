@@ -42,6 +42,8 @@ def test_all_documented_subcommands_are_known() -> None:
         "connect",
         "disconnect",
         "whoami",
+        "tasks",
+        "me",
         "help",
     } == SUBCOMMANDS
 

@@ -16,6 +16,7 @@ from bot.slack.context import CommandContext
 from bot.slack.help_text import slash_help
 from bot.slack.listeners import digests, identity, write
 from bot.slack.listeners.search import recent, search
+from bot.slack.personal.commands import handle_me, handle_tasks
 from bot.slack.router import parse_command, parse_search
 from bot.slack.services import Services
 
@@ -56,6 +57,8 @@ HANDLERS: dict[str, Handler] = {
     "connect": identity.handle_connect,
     "disconnect": identity.handle_disconnect,
     "whoami": identity.handle_whoami,
+    "tasks": handle_tasks,
+    "me": handle_me,
 }
 
 

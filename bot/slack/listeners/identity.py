@@ -85,7 +85,8 @@ async def _disconnect(services: Services, team_id: str | None, user_id: str) -> 
         else "From now on you act through the app's shared connection."
     )
     return (
-        f":wave: Disconnected: the connection to {identity_view.who(removed)} is deleted. {after}",
+        f":wave: Disconnected: the connection to {identity_view.who(removed)} is deleted, and "
+        f"so are your personal notification choices. {after}",
         True,
     )
 
