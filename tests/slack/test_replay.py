@@ -8,6 +8,9 @@ import time
 
 import pytest
 
+from bot.slack.personal.preferences_view import PREFERENCES_ACTION
+from bot.slack.personal.tasks_view import TASK_DONE_ACTION, TASKS_NEXT_ACTION
+from bot.slack.replay import has_effects
 from bot.slack.search_view import SHARE_ACTION, ResultCard
 from tests.fakes.slack_signing import interactivity_body, slash_command_body
 from tests.slack.conftest import CHANNEL, TEAM, USER, Harness
@@ -99,3 +102,19 @@ async def test_reads_are_not_deduplicated(harness: Harness, text: str) -> None:
         assert all("search" in json.dumps(r.json()) for r in responses)
     else:
         assert len(harness.answers(url)) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "effects"),
+    [("tasks", False), ("me", False), ("me off comments", True), ("me on", True)],
+)
+def test_personal_commands_with_effects(text: str, effects: bool) -> None:
+    assert has_effects({"command": "/confluence", "text": text}) is effects
+
+
+def test_done_and_the_checkboxes_have_effects_paging_does_not() -> None:
+    def click(action_id: str) -> dict[str, object]:
+        return {"type": "block_actions", "actions": [{"action_id": action_id}]}
+
+    assert has_effects(click(TASK_DONE_ACTION)) and has_effects(click(PREFERENCES_ACTION))
+    assert not has_effects(click(TASKS_NEXT_ACTION))
