@@ -174,6 +174,17 @@ async def test_300_tasks_come_in_pages_within_slacks_limits(linked: Harness) -> 
     assert [b["block_id"] for b in rows(answer(h, url))] == seen[:20]
 
 
+async def test_a_forged_cursor_shows_the_first_page(linked: Harness) -> None:
+    h = linked
+    ids = _seed(h)
+    _, url = await h.command("tasks")
+    for forged in ("nonsense", "1.2.3", "9" * 40):
+        _, url = await h.action(TASKS_NEXT_ACTION, forged)
+        assert rows(answer(h, url))[0]["block_id"].endswith(ids["overdue"])
+    _, url = await h.action(TASK_DONE_ACTION, "../1|x")  # not a task id: nothing happens
+    assert h.answers(url) == [] and h.confluence.requests_to("PUT", r"/tasks/") == []
+
+
 async def test_unlinked_users_are_offered_connect(linked: Harness) -> None:
     h = linked
     _seed(h)
@@ -205,5 +216,7 @@ async def test_direct_mode_says_it_needs_per_user_identities(
 ) -> None:
     async with harness_with(slack_server, tmp_path, **DIRECT) as h:
         _, url = await h.command("tasks")
+        assert "need per-user identities" in h.answer_text(url)
+        _, url = await h.command("me off")
         assert "need per-user identities" in h.answer_text(url)
         assert h.confluence.requests == []

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.confluence import ConfluenceError
 from bot.personal import NotLinked, Settled, TasksPage
 from bot.personal.preferences import kind_of
+from bot.personal.tasks import key_of
 from bot.slack.caller import Caller
 from bot.slack.home import AppHome
 from bot.slack.personal import tasks_view
@@ -43,14 +44,15 @@ async def _page(
     size: int,
     settled: Settled | None = None,
 ) -> TasksPage:
-    service = personal_service(services)
-    try:
-        return await service.open_tasks(
-            caller.team_id, caller.user_id, after=after, size=size, settled=settled
-        )
-    except ValueError:  # a cursor this app did not write: from the start
-        log.warning("task cursor refused user=%s cursor=%r", caller.user_id, (after or "")[:80])
-        return await service.open_tasks(caller.team_id, caller.user_id, size=size, settled=settled)
+    if after is not None:
+        try:
+            key_of(after)
+        except ValueError:  # a cursor this app did not write: from the start
+            log.warning("task cursor refused user=%s cursor=%r", caller.user_id, after[:80])
+            after = None
+    return await personal_service(services).open_tasks(
+        caller.team_id, caller.user_id, after=after, size=size, settled=settled
+    )
 
 
 async def _failed(services: Services, caller: Caller, exc: ConfluenceError, action: str) -> str:
