@@ -23,6 +23,7 @@ from tests.slack.personal_harness import (
     elements,
     home_action,
     home_view,
+    link_ada,
     linked,
     open_home,
     row_texts,
@@ -164,14 +165,8 @@ async def test_disconnect_deletes_the_personal_state(linked: Harness) -> None:
     assert "/confluence connect" in h.answer_text(url)
 
     # From App Home's Disconnect button too.
-    h.confluence.add_connection(ADA_CONN, account_id=ADA)
-    await h.services.store.connections.put(
-        team_id=TEAM,
-        slack_user_id=USER,
-        connection_id=ADA_CONN,
-        status="active",
-        atlassian_account_id=ADA,
-    )
+    h.confluence.add_connection(ADA_CONN, account_id=ADA)  # deleted at Maton by the disconnect
+    await link_ada(h)
     await h.command("me off tasks")
     await open_home(h)
     await home_action(h, DISCONNECT_ACTION, value="disconnect")
