@@ -47,7 +47,8 @@ class PersonalService:
         me = await self._identities.me(team_id, user_id)
         found, capped = await self._tasks.open_tasks(me, MAX_OPEN)
         kept = settled.row if settled is not None else None
-        still_open = [t for t in found if kept is None or t.id != kept.task.id]
+        done_id = kept.task.id if kept is not None and kept.task.complete else None
+        still_open = [t for t in found if t.id != done_id]  # Confluence may not have caught up
         shown, first, next_after = paginate(
             still_open, after, size, kept.task if kept is not None else None
         )

@@ -133,6 +133,8 @@ async def test_gone_and_refused(service: PersonalService, tasks: FakeTasks) -> N
     assert not refused.row.task.complete
     page = await service.open_tasks("T1", "UADA", settled=gone)
     assert [r.task.id for r in page.rows] == ["3", "1", "2"]
+    page = await service.open_tasks("T1", "UADA", settled=refused)
+    assert [r.task.id for r in page.rows] == ["3", "1", "2"] and page.total == 3  # still open
 
 
 @pytest.mark.parametrize(("user", "reason"), [("UNEW", "not_connected"), ("USTALE", "stale")])
