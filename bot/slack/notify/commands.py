@@ -54,6 +54,7 @@ async def handle_notify(services: Services, ctx: CommandContext, args: str) -> N
         return
     channel_id = ctx.caller.channel_id
     if not channel_id or channel_id.startswith("D"):
+        log.info("notify refused user=%s: not in a channel (%s)", ctx.caller.user_id, channel_id)
         await say(ctx, CHANNELS_ONLY)
         return
     who = Subscriber(ctx.caller.team_id or "", ctx.caller.user_id, channel_id)
@@ -103,9 +104,7 @@ async def _run(
         changed = await service.pause(who, command.space_keys or None, may)
         await say(ctx, changed_text("Paused", changed, all_spaces=False, linked_members_may=linked))
     elif isinstance(command, ResumeCommand):
-        problem = await ensure_member(ctx.client, who.channel_id, what=WHAT)
-        if problem is not None:
-            await say(ctx, problem)
+        if await _not_postable(ctx, who):
             return
         resumed = await service.resume(who, command.space_keys or None, may)
         await say(ctx, resumed_text(resumed, linked_members_may=linked))
@@ -118,9 +117,7 @@ async def _subscribe(
     command: SubscribeCommand,
     may: MayManageOthers,
 ) -> None:
-    problem = await ensure_member(ctx.client, who.channel_id, what=WHAT)
-    if problem is not None:
-        await say(ctx, problem)
+    if await _not_postable(ctx, who):
         return
     outcome = await notify_service(services).subscribe(who, command, may)
     if isinstance(outcome, Subscribed):
@@ -134,3 +131,13 @@ async def _subscribe(
         type(outcome).__name__,
     )
     await say(ctx, refusal_text(outcome, linked_members_may=linked_members_may(services)))
+
+
+async def _not_postable(ctx: CommandContext, who: Subscriber) -> bool:
+    """Join a public channel if needed; True (the user told why) when the bot can't post there."""
+    problem = await ensure_member(ctx.client, who.channel_id, what=WHAT)
+    if problem is None:
+        return False
+    log.info("notify refused channel=%s user=%s: can't post there", who.channel_id, who.user_id)
+    await say(ctx, problem)
+    return True
