@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.confluence import ConfluenceError, NotFound
 from bot.slack.identity import store_team
-from bot.slack.notify.build import notify_service
+from bot.slack.notify.subscriptions import notify_service
 from bot.slack.personal.build import personal_service
 from bot.slack.services import Services
 from bot.store import UserConnection

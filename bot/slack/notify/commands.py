@@ -33,8 +33,8 @@ from bot.slack.notify.answers import (
     say,
     subscribed_text,
 )
-from bot.slack.notify.build import notify_service
 from bot.slack.notify.permissions import linked_members_may, may_manage_others
+from bot.slack.notify.subscriptions import notify_service
 from bot.slack.services import Services
 
 log = logging.getLogger("bot.slack.notify")

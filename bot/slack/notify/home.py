@@ -15,7 +15,7 @@ from bot.slack.caller import Caller
 from bot.slack.digests.members import ensure_member
 from bot.slack.home import AppHome
 from bot.slack.notify.answers import describe, pause_state, resumed_text
-from bot.slack.notify.build import notify_service
+from bot.slack.notify.subscriptions import notify_service
 from bot.slack.private_message import tell_user
 from bot.slack.services import Services
 

@@ -1,4 +1,5 @@
-"""The subscription service for one request: the store, and Confluence as each user reads it."""
+"""The subscription service for one request: the store, and Confluence as each user reads it
+(the poller's service is built apart, beside the poster)."""
 
 from __future__ import annotations
 
