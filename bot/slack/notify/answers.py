@@ -67,15 +67,21 @@ def describe(filters: NotifyFilters, under_title: str | None = None) -> str:
     return " · ".join(parts)
 
 
-def subscribed_text(outcome: Subscribed) -> str:
+def subscribed_text(outcome: Subscribed, *, own_identity: bool) -> str:
+    """`own_identity`: the subscriber reads through their own connection (else the shared one)."""
     first = outcome.rows[0]
+    who = (
+        "as you see them in Confluence (your own connection)"
+        if own_identity
+        else "as the app's shared Confluence account sees them"
+    )
     keys = [
         s.space_key + (" (updated)" if s.space_key in outcome.replaced else "")
         for s in outcome.rows
     ]
     return (
         f":bell: This channel now hears about {describe(first.filters, first.under_title)} "
-        f"in {_keys(keys)}, as <@{first.created_by}> sees them. "
+        f"in {_keys(keys)}, {who}. "
         "`/confluence notify list` shows them; `/confluence notify pause` stops them for a while."
     )
 

@@ -23,7 +23,7 @@ from bot.notify import (
 )
 from bot.slack.context import CommandContext
 from bot.slack.digests.members import ensure_member
-from bot.slack.identity import IdentityRequired
+from bot.slack.identity import IdentityRequired, Own
 from bot.slack.notify.answers import (
     CHANNELS_ONLY,
     changed_text,
@@ -121,7 +121,8 @@ async def _subscribe(
         return
     outcome = await notify_service(services).subscribe(who, command, may)
     if isinstance(outcome, Subscribed):
-        await say(ctx, subscribed_text(outcome))
+        own = isinstance(await services.identity_for(ctx.caller.team_id, who.user_id), Own)
+        await say(ctx, subscribed_text(outcome, own_identity=own))
         return
     log.info(
         "notify subscribe refused team=%s channel=%s user=%s reason=%s",

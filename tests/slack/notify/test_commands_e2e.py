@@ -39,6 +39,7 @@ async def test_subscribe_with_the_defaults_reads_as_the_linked_subscriber(
     h = notify_h
     text = await say(h, "subscribe eng")
     assert ":bell: This channel now hears about pages, blog posts and comments in *ENG*" in text
+    assert "as you see them in Confluence (your own connection)" in text
     (row,) = await rows(h)
     assert (row.space_key, row.space_id) == ("ENG", h.confluence.space_ids_by_key["ENG"])
     assert (row.created_by, row.filters, row.paused_reason) == (USER, NotifyFilters(), None)
@@ -119,6 +120,9 @@ async def test_a_space_hidden_from_the_shared_identity_is_unknown_to_the_unlinke
     notify_h: Harness,
 ) -> None:
     h = notify_h
+    assert "the app's shared Confluence account" in await say(h, "subscribe ENG", user=OTHER)
+    await say(h, "unsubscribe ENG", user=OTHER)
+    h.confluence.reset_requests()
     assert "There's no space `SECRET`" in await say(h, "subscribe SECRET", user=OTHER)
     assert set(connections_used(h, "/spaces")) == {SHARED_CONN}
     assert await rows(h) == []
