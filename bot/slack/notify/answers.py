@@ -79,11 +79,17 @@ def subscribed_text(outcome: Subscribed, *, own_identity: bool) -> str:
         s.space_key + (" (updated)" if s.space_key in outcome.replaced else "")
         for s in outcome.rows
     ]
-    return (
+    text = (
         f":bell: This channel now hears about {describe(first.filters, first.under_title)} "
         f"in {_keys(keys)}, {who}. "
         "`/confluence notify list` shows them; `/confluence notify pause` stops them for a while."
     )
+    if outcome.label_unused and first.filters.label:
+        text += (
+            f"\n:grey_question: Nothing there carries the label `{mrkdwn_escape(first.filters.label)}`"
+            " yet — if that's a typo, subscribe again with the right one."
+        )
+    return text
 
 
 def refusal_text(refusal: Refusal, *, linked_members_may: bool) -> str:

@@ -14,6 +14,7 @@ from bot.confluence import (
     NotFound,
     PermissionDenied,
 )
+from bot.confluence.cql import quote
 from bot.notify import PageRef, ReaderUnavailable, SpaceRef, SubscriptionService
 from bot.slack.identity import IdentityRequired
 from bot.slack.services import Services
@@ -44,6 +45,13 @@ class ConfluenceReader:
         except (ExpiredGrant, NoConnection, AuthError) as exc:
             raise ReaderUnavailable(exc) from exc
         return PageRef(page.id, page.title, page.space_id)
+
+    async def label_in_use(self, label: str, space_keys: Sequence[str]) -> bool:
+        spaces = ", ".join(quote(key) for key in space_keys)
+        query = f"label = {quote(label)} AND space in ({spaces})"
+        with _translated():
+            found = await self._client.search.page(query, limit=1)
+        return bool(found.items)
 
 
 class IdentityReaders:

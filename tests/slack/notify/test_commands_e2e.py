@@ -60,6 +60,16 @@ async def test_filters_are_stored_and_listed(notify_h: Harness) -> None:
     assert f"active · set up by <@{USER}>" in listing
 
 
+async def test_a_label_nothing_carries_yet_gets_a_note(notify_h: Harness) -> None:
+    h = notify_h
+    runbooks, _ = seed_pages(h)
+    h.confluence.add_label(runbooks, "runbook")
+    assert "Nothing there carries" not in await say(h, "subscribe ENG label:runbook")
+    typo = await say(h, "subscribe ENG label:runbok")
+    assert "Nothing there carries the label `runbok` yet" in typo
+    assert [r.filters.label for r in await rows(h)] == ["runbok"]
+
+
 async def test_two_spaces_then_resubscribing_one_replaces_its_filters(notify_h: Harness) -> None:
     h = notify_h
     await say(h, "subscribe ENG,OPS")
