@@ -80,6 +80,7 @@ class Run:
     requests: int
     server_seconds: float
     ids: list[str]
+    cpu_seconds: float  # CPU time of this (the client's) process: little moved by other load
 
 
 @dataclass
@@ -94,6 +95,10 @@ class Figures:
     @property
     def median(self) -> float:
         return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(r.cpu_seconds for r in self.runs)
 
     @property
     def server_best(self) -> float:
@@ -445,7 +450,7 @@ def background(target: Callable[..., None], *args: Any, in_process: bool) -> Ite
 
 # -- the two clients ----------------------------------------------------------------------------
 
-Timed = tuple[list[str], float]
+Timed = tuple[list[str], float, float]  # ids, wall seconds, CPU seconds of this process
 
 
 async def _ours(
@@ -460,11 +465,11 @@ async def _ours(
     # Built before the clock starts: production builds one client per process. Site discovery
     # and opening the connection (TCP + TLS handshakes) are timed.
     async with ConfluenceClient(auth, transport=transport, requests_per_second=rate) as client:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         # The request naive sends (GET /spaces/{id}/pages): the fake answers the other way to
         # list a space, /pages?space-id=, some 10 % slower, which would time the fake.
         ids = [page.id async for page in client.pages.in_space(space_id, limit=limit)]
-        return ids, time.perf_counter() - start
+        return ids, time.perf_counter() - start, time.process_time() - cpu
 
 
 def ours(url: str, api_key: str, space_id: str, limit: int, rate: float, ca: str | None) -> Timed:
@@ -474,7 +479,7 @@ def ours(url: str, api_key: str, space_id: str, limit: int, rate: float, ca: str
 
 def naive(url: str, api_key: str, space_id: str, limit: int, ca: str | None) -> Timed:
     """The recipe: urlopen per request (new connection each time), follow `_links.next`."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
 
     def get(target: str) -> Any:
@@ -493,7 +498,7 @@ def naive(url: str, api_key: str, space_id: str, limit: int, ca: str | None) -> 
         payload = get(prefix + link)
         ids.extend(str(item["id"]) for item in payload["results"])
         link = payload.get("_links", {}).get("next")
-    return ids, time.perf_counter() - start
+    return ids, time.perf_counter() - start, time.process_time() - cpu
 
 
 # -- measuring and reporting --------------------------------------------------------------------
@@ -546,9 +551,9 @@ class Result:
 
 def timed_run(counters: Counters, call: Callable[[], Timed]) -> Run:
     requests, seconds = counters.read()
-    ids, elapsed = call()
+    ids, elapsed, cpu = call()
     after_requests, after_seconds = counters.read()
-    return Run(elapsed, after_requests - requests, after_seconds - seconds, ids)
+    return Run(elapsed, after_requests - requests, after_seconds - seconds, ids, cpu)
 
 
 def check(figures: Figures) -> list[str]:
@@ -624,6 +629,7 @@ COLUMNS = [
     ("naive/ours", "best", 10),
     ("naive/ours", "run median", 10),
     ("fake app ms", "ours/naive", 13),
+    ("client CPU ms", "ours/naive", 13),
     ("RTT floor ms", "ours/naive", 13),
 ]
 
@@ -653,6 +659,7 @@ def show(results: list[Result], limit: int, runs: int) -> None:
             f"{r.ratio:.2f}x",
             f"{r.speedup:.2f}x",
             pair(r.ours.server_best, r.naive.server_best),
+            pair(r.ours.cpu_median, r.naive.cpu_median),
             pair(*floors),
         ]
         print(row(cells) + ("  <- goal" if s.is_goal or s.is_loopback else ""))
@@ -794,8 +801,16 @@ def main() -> int:
         "would measure Maton's quota, not the client).\n"
         f"fake server and proxy: {'threads of this process' if args.in_process else 'child processes'}; "
         "RTT > 0 goes through a local proxy (1 RTT per new connection, RTT/2 per chunk each way).\n"
-        "'fake app' = time spent inside the fake's handlers in the best run; 'RTT floor' = what "
-        "the round trips alone cost (new connection: 1 RTT TCP + 1 RTT TLS 1.3)."
+        "fake answers: "
+        + (
+            "worked out for every request (--fresh).\n"
+            if args.fresh
+            else "the listing's replayed from memory after an untimed warm-up (--fresh: "
+            "worked out each time, 12-20 ms of the fake's own work a page).\n"
+        )
+        + "'fake app' = time spent inside the fake's handlers in the best run; 'client CPU' = "
+        "CPU time of this process during a listing (median; little moved by other load); 'RTT "
+        "floor' = what the round trips alone cost (new connection: 1 RTT TCP + 1 RTT TLS 1.3)."
     )
     with tempfile.TemporaryDirectory(prefix="client_paging-") as tmp:
         certs = None if args.no_tls else make_certs(Path(tmp))
