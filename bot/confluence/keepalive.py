@@ -239,6 +239,8 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         finally:
             with contextlib.suppress(ValueError):
                 self._waiters.remove(waiter)
+            if waiter.done() and not waiter.cancelled() and self._waiters:
+                self._wake()  # woken, then cancelled or timed out: pass the room on
 
     def _wake(self) -> None:
         while self._waiters:
