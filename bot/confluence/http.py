@@ -301,7 +301,7 @@ class ConfluenceHttp:
     async def _send(self, request: httpx.Request) -> httpx.Response:
         """The transport's answer, body read. The client only builds requests: its send()
         would add a cookie jar (Confluence needs none), a timer, and auth and redirect steps
-        that do nothing here (follow_redirects is off), some 0.1 ms of CPU a request."""
+        that do nothing here (follow_redirects is off): some 30 us of CPU a request."""
         response = await self._transport.handle_async_request(request)
         response.request = request
         try:

@@ -1,12 +1,14 @@
 """The client's own HTTP/1.1 transport: keep-alive connections on asyncio streams, framed by h11.
 
-httpx's default transport (httpcore over anyio) spends about a millisecond of CPU per request on
-pool bookkeeping, cancel scopes and stream wrappers: more than urllib's whole request over a new
-loopback connection (bench/client_paging.py). This one does what the client needs, no more:
+httpx's default transport (httpcore over anyio) spent 0.5-1 ms of CPU per request on the
+development machine in pool bookkeeping, cancel scopes and stream wrappers: more than urllib's
+whole request over a new loopback connection (bench/client_paging.py). This one does what the client needs, no more:
   * HTTP/1.1 only, through h11 (httpcore's own parser), which frames requests and answers
     (Content-Length, chunked, read-to-close, 1xx skipped, bodiless answers to HEAD/204/304);
   * at most `max_connections` open at once; idle ones kept for reuse, most recently used first,
-    and never reused once the server closed them (checked before each reuse, as httpcore does);
+    and never reused once the server closed them (checked before each reuse, as httpcore does)
+    or after `keepalive_expiry` seconds idle (httpx's 5 s), which keeps clear of servers' own
+    idle timeouts, where a request sent as the server closes would fail;
   * TLS with the given context (server name checked by it), for https origins only;
   * httpx's timeouts (connect, read, write, pool) and its exceptions, so retries and error
     mapping above it (http.py) are unchanged. No proxies: a client given a transport never
@@ -28,6 +30,7 @@ import httpx
 # Bytes asked of the socket per read, and the stream's buffer limit (reading pauses at twice it):
 # a page of 250 list items is about 130 kB.
 READ_SIZE = 256 * 1024
+KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection may wait for its next request (httpx's default)
 
 Origin = tuple[str, str, int]  # scheme, host, port
 
@@ -41,7 +44,7 @@ def _origin(url: httpx.URL) -> Origin:
 class _Connection:
     """One TCP (or TLS) connection and the h11 state of the exchange on it."""
 
-    __slots__ = ("h11", "origin", "reader", "writer")
+    __slots__ = ("h11", "idle_since", "origin", "reader", "writer")
 
     def __init__(
         self, origin: Origin, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -50,11 +53,13 @@ class _Connection:
         self.reader = reader
         self.writer = writer
         self.h11 = h11.Connection(h11.CLIENT)
+        self.idle_since = 0.0
 
-    def reusable(self) -> bool:
-        """Between exchanges and still open: the server has not closed its end."""
+    def reusable(self, now: float, expiry: float) -> bool:
+        """Between exchanges, still open (the server has not closed its end), not idle too long."""
         return (
             self.h11.our_state is h11.IDLE
+            and now - self.idle_since < expiry
             and not self.reader.at_eof()
             and not self.writer.is_closing()
         )
@@ -162,11 +167,18 @@ class _Body(httpx.AsyncByteStream):
 class KeepAliveTransport(httpx.AsyncBaseTransport):
     """HTTP/1.1 with keep-alive over at most `max_connections` connections (see the module)."""
 
-    def __init__(self, ssl_context: ssl.SSLContext, max_connections: int) -> None:
+    def __init__(
+        self,
+        ssl_context: ssl.SSLContext,
+        max_connections: int,
+        *,
+        keepalive_expiry: float = KEEPALIVE_EXPIRY,
+    ) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
         self._ssl = ssl_context
         self._max = max_connections
+        self._expiry = keepalive_expiry
         self._idle: list[_Connection] = []  # most recently used last
         self._open = 0  # connections open or opening: idle and busy
         self._waiters: deque[asyncio.Future[None]] = deque()
@@ -218,14 +230,15 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
 
     def _take_idle(self, origin: Origin) -> _Connection | None:
         idle = self._idle
+        now = asyncio.get_running_loop().time()
         for index in range(len(idle) - 1, -1, -1):
             connection = idle[index]
             if connection.origin != origin:
                 continue
             del idle[index]
-            if connection.reusable():
+            if connection.reusable(now, self._expiry):
                 return connection
-            self._close(connection)  # the server closed it while it was idle
+            self._close(connection)  # the server closed it, or it waited too long
         return None
 
     async def _wait_for_room(self, pool_timeout: float | None) -> None:
@@ -273,6 +286,7 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
             and state.their_state is h11.DONE
         ):
             state.start_next_cycle()
+            connection.idle_since = asyncio.get_running_loop().time()
             self._idle.append(connection)
             self._wake()
         else:

@@ -134,6 +134,15 @@ async def test_a_connection_closed_while_idle_is_not_reused() -> None:
     assert server.accepted == 2
 
 
+async def test_a_connection_idle_past_the_expiry_is_not_reused() -> None:
+    server = RawServer(replying(answer(b"ok")))
+    expiring = KeepAliveTransport(ssl.create_default_context(), 2, keepalive_expiry=0.0)
+    async with server.running() as url, httpx.AsyncClient(transport=expiring) as http:
+        for n in range(3):
+            assert (await http.get(f"{url}/{n}")).content == b"ok"
+    assert server.accepted == 3
+
+
 async def test_request_bodies_are_framed_for_the_server() -> None:
     server = RawServer(replying(answer(b"{}", b"Content-Type: application/json")))
     async with server.running() as url, client() as http:
