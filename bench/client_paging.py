@@ -10,7 +10,7 @@ The fake's answers to the listing are replayed: the first time a request is seen
 warm-up listing by each client) the fake works the answer out and it is kept; after that the
 same request (path, query, credentials) gets the same status, headers and body from memory. The
 fake filters all 5,000 pages by the caller's permissions, sorts them and finds the cursor on
-every request, 12-20 ms of Python a page on the development machine: both sides waited for it,
+every request, 12-25 ms of Python a page on the development machine: both sides waited for it,
 so it timed the fake, not the clients, and pulled every ratio towards 1. `--fresh` has the fake
 work out every answer, as before.
 
@@ -204,7 +204,7 @@ class ReplayApp:
     the same status, headers and body, without asking the fake again.
 
     The fake filters its 5,000 pages by the caller's permissions, sorts them and finds the
-    cursor for every request: 12-20 ms of Python per page of 250 on this machine, which both
+    cursor for every request: 12-25 ms of Python per page of 250 on this machine, which both
     clients would wait for and which would time the fake, not them. The listing is read-only,
     so its answers never change; the warm-up listing fills this before any run is timed."""
 
@@ -817,7 +817,7 @@ def main() -> int:
             "worked out for every request (--fresh).\n"
             if args.fresh
             else "the listing's replayed from memory after an untimed warm-up (--fresh: "
-            "worked out each time, 12-20 ms of the fake's own work a page).\n"
+            "worked out each time, 12-25 ms of the fake's own work a page).\n"
         )
         + "'fake app' = time spent inside the fake's handlers in the best run; 'client CPU' = "
         "CPU time of this process during a listing (median; little moved by other load); 'RTT "
