@@ -33,7 +33,7 @@ from bot.confluence.retry import (
     retry_reason,
     retryable,
 )
-from bot.confluence.transport import MAX_CONNECTIONS, pooled_transport, tls_context
+from bot.confluence.transport import MAX_CONNECTIONS, pooled_transport, send_and_read, tls_context
 
 if TYPE_CHECKING:
     import ssl
@@ -133,7 +133,7 @@ class ConfluenceHttp:
         return isinstance(self.auth, GatewayAuth)
 
     async def aclose(self) -> None:
-        await self._client.aclose()  # closes the transport too
+        await self._client.aclose()
 
     # -- site discovery -------------------------------------------------------------------------
     async def site(self) -> Site:
@@ -286,7 +286,7 @@ class ConfluenceHttp:
             try:
                 # Not streamed: the body is read before the place is given back, so a caller
                 # holding a response (a pager between pages) holds no place.
-                response = await self._send(call.request)
+                response = await send_and_read(self._transport, call.request)
             finally:
                 self._places.release()
         except httpx.TransportError as exc:
@@ -297,18 +297,6 @@ class ConfluenceHttp:
         if response.status_code < 400:
             return response
         return self._error_for(call, response)
-
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        """The transport's answer, body read. The client only builds requests: its send()
-        would add a cookie jar (Confluence needs none), a timer, and auth and redirect steps
-        that do nothing here (follow_redirects is off): some 30 us of CPU a request."""
-        response = await self._transport.handle_async_request(request)
-        response.request = request
-        try:
-            await response.aread()
-        finally:
-            await response.aclose()
-        return response
 
     async def _take_place(self) -> None:
         """A place among the requests in flight, waited for no longer than httpx would have
