@@ -34,7 +34,7 @@ from bot.confluence.retry import (
     retry_reason,
     retryable,
 )
-from bot.confluence.transport import MAX_CONNECTIONS, pooled_transport, tls_context
+from bot.confluence.transport import MAX_CONNECTIONS, pooled_transport, send_and_read, tls_context
 
 if TYPE_CHECKING:
     import ssl
@@ -115,6 +115,7 @@ class ConfluenceHttp:
         # connection whenever one arrives or finishes (two thirds of 200 concurrent reads' time).
         self._places = asyncio.Semaphore(max_connections)
         self._pool_timeout = default_timeout(timeout).pool
+        self._transport = transport
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=default_timeout(timeout),
@@ -295,7 +296,7 @@ class ConfluenceHttp:
             try:
                 # Not streamed: the body is read before the place is given back, so a caller
                 # holding a response (a pager between pages) holds no place.
-                response = await self._client.send(call.request)
+                response = await send_and_read(self._transport, call.request)
             finally:
                 self._places.release()
         except httpx.TransportError as exc:
