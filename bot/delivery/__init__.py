@@ -27,11 +27,15 @@ subscription id, period) or ("notify", subscription id, event)) and goes through
   over and found by their mark, so nothing is posted twice. `flush()` returns the claims found
   lost (another process took them over meanwhile).
 
+`Anchor`s are messages a feature comes back to (a thread to reply under, a message updated in
+place, a DM merged into), found by `AnchorKey` and written as `AnchorWrite` followups.
+
 `ChannelPacer` keeps posts to ~1 per second per channel. Ports are owned here (`ClaimStore`,
 `MessageHistory`); the database and Slack implement them (``bot.store.deliveries``,
 ``bot.slack.delivery``). No Slack, Confluence or database imports.
 """
 
+from bot.delivery.anchors import Anchor, AnchorKey, AnchorStore, AnchorWrite
 from bot.delivery.backoff import BACKOFF_BASE, BACKOFF_MAX, PAUSED_RETRY, retry_delay
 from bot.delivery.claims import (
     Claim,
@@ -57,6 +61,10 @@ __all__ = [
     "BATCH_SIZE",
     "PAUSED_RETRY",
     "AccessLost",
+    "Anchor",
+    "AnchorKey",
+    "AnchorStore",
+    "AnchorWrite",
     "ChannelGone",
     "ChannelPacer",
     "ChannelUnavailable",
