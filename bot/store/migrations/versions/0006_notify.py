@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_notify"
-down_revision = "0004_personal"
+down_revision = "0005_polling"
 branch_labels = None
 depends_on = None
 
