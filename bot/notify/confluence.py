@@ -16,7 +16,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from bot.confluence import (
     AuthError,
@@ -76,7 +76,10 @@ class ConfluenceActivity:
         self._zones: dict[Identity, tuple[str, float]] = {}
 
     def _as(self, identity: Identity) -> ConfluenceClient:
-        return self._confluence.using(identity).in_background()
+        client = self._confluence.using(identity)
+        # The background lane (foundation's `in_background`), where the client has it.
+        background = getattr(client, "in_background", None)
+        return cast(ConfluenceClient, background()) if background is not None else client
 
     async def time_zone(self, identity: Identity) -> str:
         """The zone Confluence reads this identity's CQL dates in (cached)."""
@@ -148,9 +151,11 @@ class ConfluenceActivity:
         cql += f" AND lastmodified < {cql_datetime(end, zone)}"
         counts: dict[str, int] = {}
         with _translated():
-            page = await self._as(identity).search.cql(
-                cql, limit=COUNT_LIMIT, excerpt="none", expand=("content.space",)
-            ).page()
+            page = (
+                await self._as(identity)
+                .search.cql(cql, limit=COUNT_LIMIT, excerpt="none", expand=("content.space",))
+                .page()
+            )
         for hit in page.items:
             space = hit.content.space if hit.content is not None else None
             if space is not None:
@@ -166,6 +171,9 @@ def activity_of(hit: SearchResult) -> Activity | None:
     version, history, space = content.version, content.history, content.space
     if version is None or history is None or space is None:
         return None
+    when, created = version.when, history.created_date
+    if when is None or created is None:
+        return None
     base = hit.links.base or content.links.base or ""
     kind: Literal["page", "blogpost", "comment"] = content.type  # type: ignore[assignment]
     on = _container(content.container, base) if kind == "comment" else None
@@ -179,9 +187,9 @@ def activity_of(hit: SearchResult) -> Activity | None:
         title=strip_highlights(content.title or hit.title),
         url=_url(hit),
         version=version.number,
-        when=version.when,
+        when=when,
         by=_person(version.by),
-        created_at=history.created_date,
+        created_at=created,
         created_by=_person(history.created_by),
         minor_edit=version.minor_edit,
         message=version.message or "",
@@ -227,7 +235,9 @@ def _container(container: dict[str, Any] | None, base: str) -> PageRef | None:
         return None
     webui = (container.get("_links") or {}).get("webui")
     url = absolute_url(base, str(webui)) if webui and base else ""
-    kind: Literal["page", "blogpost"] = "blogpost" if container.get("type") == "blogpost" else "page"
+    kind: Literal["page", "blogpost"] = (
+        "blogpost" if container.get("type") == "blogpost" else "page"
+    )
     return PageRef(str(container["id"]), str(container.get("title") or ""), url, kind)
 
 

@@ -181,7 +181,6 @@ personal_preferences = sa.Table(
     sa.Column("updated_at", UTCDateTime(), nullable=False),
 )
 
-<<<<<<< HEAD
 notify_subscriptions = sa.Table(
     # A channel following one space's activity (issue 13): one row per (channel, space), with
     # its filters. Ids are never reused (sqlite_autoincrement), so a new subscription never
@@ -205,7 +204,8 @@ notify_subscriptions = sa.Table(
     sa.UniqueConstraint("team_id", "channel_id", "space_key"),
     sa.CheckConstraint("edits IN ('all', 'major')", name="edits"),
     sqlite_autoincrement=True,
-=======
+)
+
 poll_watermarks = sa.Table(
     # Where each poll group (bot.polling) got to: it has seen everything before `watermark`.
     "poll_watermarks",
@@ -230,5 +230,4 @@ delivery_anchors = sa.Table(
     sa.Column("names", sa.JSON(), nullable=False),
     sa.Column("data", sa.JSON(), nullable=False),
     sa.Index(None, "kind", "updated_at"),
->>>>>>> foundation
 )
