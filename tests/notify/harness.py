@@ -25,6 +25,10 @@ ADA, BOB, EVE = "acc-ada", "acc-bob", "acc-eve"
 TEAM = "T1"
 
 
+class Crash(BaseException):
+    """A process dying: nothing of it catches this."""
+
+
 @dataclass
 class Message:
     channel: str
@@ -44,6 +48,7 @@ class RecordingPoster:
     told: list[tuple[str, str, tuple[str, ...], str]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     failures: list[Exception] = field(default_factory=list)
+    crash_after: int | None = None  # the process dies once this many posts were accepted
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def fail(self, exc: Exception, times: int = 1) -> None:
@@ -73,6 +78,9 @@ class RecordingPoster:
         self.messages.append(
             Message(channel_id, ts, message.text, message.blocks, mark.metadata(), thread_ts)
         )
+        if self.crash_after is not None and len(self.messages) >= self.crash_after:
+            self.crash_after = None
+            raise Crash("the process died after Slack took the message")
         return ts
 
     async def update(

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
+
 from bot.delivery import ChannelUnavailable, PostFailed
 from bot.notify.models import NotifyFilters
-from tests.notify.harness import ADA, BOB, EVE, T0, Notify
+from tests.notify.harness import ADA, BOB, EVE, T0, Crash, Notify
 
 MINUTE = timedelta(minutes=1)
 
@@ -185,3 +187,21 @@ async def test_two_services_in_one_round_poll_once_and_post_once(notify: Notify)
     await second.tick(notify.site.now())
     assert len(notify.site.requests_to("GET", r"/rest/api/search$")) == 1
     assert len(notify.poster.messages) == 1
+
+
+async def test_a_process_dying_after_a_post_loses_nothing_and_posts_nothing_twice(
+    notify: Notify,
+) -> None:
+    await notify.subscribe("C1", "ENG", at=T0 - MINUTE)
+    for n in range(4):
+        notify.site.add_page("ENG", f"Page {n}")
+    notify.poster.crash_after = 2
+    with pytest.raises(Crash):
+        await notify.tick(after=MINUTE)
+    assert len(notify.poster.messages) == 2
+    notify.build()  # a new process (another owner) takes over once the dead one's leases end
+    for _ in range(7):
+        await notify.tick(after=MINUTE)
+    titles = sorted(m.text.split(" by ")[0] for m in notify.poster.messages)
+    assert titles == [f"New page Page {n}" for n in range(4)]
+    assert notify.poster.calls.count("history") >= 1  # the taken-over claims looked first
