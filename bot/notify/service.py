@@ -133,6 +133,15 @@ class NotifyService:
                 await self._courier.delivered([claim], Receipt("", ""), now)
         finally:
             await self._courier.flush()
+        log.debug(
+            "notify tick done groups=%d events=%d claimed=%d posted=%d updated=%d paused=%d",
+            report.groups,
+            report.events,
+            report.claimed,
+            report.posted,
+            report.updated,
+            report.paused,
+        )
         return report
 
     async def _groups(
