@@ -16,7 +16,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from bot.confluence import (
     AuthError,
@@ -76,10 +76,7 @@ class ConfluenceActivity:
         self._zones: dict[Identity, tuple[str, float]] = {}
 
     def _as(self, identity: Identity) -> ConfluenceClient:
-        client = self._confluence.using(identity)
-        # The background lane (foundation's `in_background`), where the client has it.
-        background = getattr(client, "in_background", None)
-        return cast(ConfluenceClient, background()) if background is not None else client
+        return self._confluence.using(identity).in_background()
 
     async def time_zone(self, identity: Identity) -> str:
         """The zone Confluence reads this identity's CQL dates in (cached)."""
