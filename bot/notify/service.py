@@ -59,6 +59,7 @@ POLL_KIND = "notify-poll"  # claims of a group's round: ("notify-poll", group, r
 LOST_GROUP = "lost"  # the round's pseudo-group of owners without a usable identity
 INDEX_LAG = timedelta(minutes=1)  # Confluence's search index may lag this much
 HELD_SOON = timedelta(days=1)  # a pending delivery retried within this holds its watermark
+SETTLED_FOR = timedelta(minutes=30)  # beyond the overlap, how long delivered keys are remembered
 
 T = TypeVar("T")
 Item = Event | Gap  # what a delivery tells
@@ -108,6 +109,9 @@ class NotifyService:
         self._overlap = max(OVERLAP, interval + INDEX_LAG)
         self._space_check = space_check
         self._checked: dict[str, datetime] = {}  # group key -> when its spaces were checked
+        # Deliveries this process saw done (by anyone), by their event's time: the overlapping
+        # windows see them again, and need not ask the database again.
+        self._settled: dict[ClaimKey, datetime] = {}
         self._concurrency = concurrency
 
     async def tick(self, now: datetime | None = None) -> TickReport:
@@ -192,6 +196,8 @@ class NotifyService:
         delivery is still pending (its watermark stays before it)."""
         wanted = _wanted(poll)
         report.events += len(wanted)
+        self._forget_settled(now)
+        wanted = {key: item for key, item in wanted.items() if key not in self._settled}
         claims = await self._courier.claim(wanted, now)
         report.claimed += len(claims)
         held = await self._held(wanted, {c.key for c in claims}, now)
@@ -233,15 +239,28 @@ class NotifyService:
         if not others:
             return {}
         held: dict[str, datetime] = {}
-        for record in await self._store.deliveries.unfinished(others):
+        unfinished = {
+            record.key: record for record in await self._store.deliveries.unfinished(others)
+        }
+        for key in others:
+            sub, item = wanted[key]
+            when = item.when if isinstance(item, Event) else item.start
+            record = unfinished.get(key)
+            if record is None:
+                self._settled[key] = when  # delivered: later rounds need not ask again
+                continue
             if record.status == "failed" and (
                 record.next_attempt_at is None or record.next_attempt_at - now > HELD_SOON
             ):
                 continue  # paused: no round retries it
-            sub, item = wanted[record.key]
-            when = item.when if isinstance(item, Event) else item.start
             held[sub.space_key] = min(held.get(sub.space_key, when), when)
         return held
+
+    def _forget_settled(self, now: datetime) -> None:
+        """Keep the delivered keys only while windows can still reach their events."""
+        horizon = now - self._overlap - SETTLED_FOR
+        if self._settled and min(self._settled.values()) < horizon:
+            self._settled = {k: when for k, when in self._settled.items() if when >= horizon}
 
     async def _slack_users(self, works: Sequence[Work]) -> dict[str, str]:
         by_team: dict[str, set[str]] = defaultdict(set)
