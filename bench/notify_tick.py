@@ -15,7 +15,7 @@ follows all 50 spaces: 4 poll groups). Prints:
   tick                    wall seconds of the round against the Slack fake, own CPU seconds,
                           database transactions; and the same round with Slack answered in
                           process (what the bot itself takes: goal < 5 s)
-  second round            right after: nothing new, what it costs
+  second round            the next round: nothing new, what it costs
   duplicates: N           two replicas on one database, in overlapping rounds (goal 0)
 Run: .venv/bin/python bench/notify_tick.py [--subscriptions 1000] [--spaces 50] [--changes 500]
      [--database-url postgresql://postgres@127.0.0.1:5432/test]  (uses throw-away schemas)
@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import sys
 import tempfile
 import time
@@ -180,7 +182,7 @@ async def slack_round(
     }
     after = served.stats()
     began = time.perf_counter()
-    figures["second"] = await notify.tick(start + timedelta(seconds=35))
+    figures["second"] = await notify.tick(start + timedelta(seconds=5) + INTERVAL)  # next round
     figures["second seconds"] = time.perf_counter() - began
     figures["second calls"] = delta(served.stats(), after, "confluence calls")
     figures["calls"] = delta(after, before, "confluence calls")
@@ -212,7 +214,13 @@ async def quiet_rounds(
         now = start + timedelta(seconds=5)
         began, cpu_began = time.perf_counter(), time.process_time()
         if phase == "alone":
+            profile = cProfile.Profile() if args.profile else None
+            if profile is not None:
+                profile.enable()
             await service(store, client, poster).tick(now)
+            if profile is not None:
+                profile.disable()
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile)
         else:
             one, two = service(store, client, poster), service(store, client, poster)
             await asyncio.gather(one.tick(now), two.tick(now + INTERVAL))
@@ -292,4 +300,11 @@ if __name__ == "__main__":
     parser.add_argument("--spaces", type=int, default=50)
     parser.add_argument("--changes", type=int, default=500)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print the quiet round's N top functions",
+    )
     sys.exit(asyncio.run(main(parser.parse_args())))

@@ -91,7 +91,7 @@ class NotifyService:
         space_check: timedelta = timedelta(minutes=10),
         lease: timedelta = timedelta(minutes=5),
         owner: str | None = None,
-        concurrency: int = 16,
+        concurrency: int = 64,
         batch_seconds: float = BATCH_SECONDS,
     ) -> None:
         self._store = store
@@ -176,7 +176,9 @@ class NotifyService:
             check_spaces=check,
         )
         report.groups += 1
-        if isinstance(poll.problem, SourceAccessLost):
+        if isinstance(poll.problem, SourceAccessLost) and group.identity is not None:
+            # The owner's own connection stopped working. (The shared one failing is the app's
+            # problem, not its subscribers': the next round tries again.)
             report.paused += await self._pause(group.subs, AccessLost(), now)
             return
         if poll.problem is not None:

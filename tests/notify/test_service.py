@@ -205,3 +205,20 @@ async def test_a_process_dying_after_a_post_loses_nothing_and_posts_nothing_twic
     titles = sorted(m.text.split(" by ")[0] for m in notify.poster.messages)
     assert titles == [f"New page Page {n}" for n in range(4)]
     assert notify.poster.calls.count("history") >= 1  # the taken-over claims looked first
+
+
+async def test_an_owners_revoked_connection_pauses_but_the_shared_one_failing_does_not(
+    notify: Notify,
+) -> None:
+    own = await notify.subscribe("C1", "ENG", at=T0 - MINUTE)
+    notify.identities.connections["USHARED"] = None  # unlinked, optional mode: the shared one
+    shared = await notify.subscribe("C2", "OPS", owner="USHARED", at=T0 - MINUTE)
+    await notify.tick(after=MINUTE)
+    notify.site.fail("/rest/api/search", 401, times=2)
+    await notify.tick(after=MINUTE)
+    reasons = {s.id: s.paused_reason for s in await notify.store.notify.active()}
+    assert own.id not in reasons and reasons == {shared.id: None}
+    assert notify.poster.told == [("UADA", "confluence access lost", ("ENG",), "C1")]
+    notify.site.add_page("OPS", "Back")
+    await notify.tick(after=MINUTE)  # the shared connection works again: nothing was lost
+    assert [m.channel for m in notify.poster.messages] == ["C2"]
