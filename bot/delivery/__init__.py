@@ -20,8 +20,8 @@ subscription id, period) or ("notify", subscription id, event)) and goes through
   Its outcome is recorded: delivered (`Posted`), given back with backoff (`Failed`, Retry-After
   honoured), or `ChannelGone`, for the feature to `pause` (the claims are held and each owner
   gets one DM per channel). `delivered` and `retry_later` record outcomes directly.
-- `then`: the feature's own writes (`Followup`, e.g. ``bot.store.LastDelivered``), written in
-  the same transaction as the completions.
+- `then`: the feature's own writes (`Followup`: ``bot.store.LastDelivered``, `AnchorWrite`,
+  ``bot.polling.WatermarkAdvance``), written in the same transaction as the completions.
 - Outcomes are written in batches (`BATCH_SIZE` of them, or `BATCH_SECONDS` after the first, or
   at `flush()`), well inside the lease; a process that dies first leaves claims that are taken
   over and found by their mark, so nothing is posted twice. `flush()` returns the claims found
