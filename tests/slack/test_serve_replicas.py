@@ -55,18 +55,20 @@ def notify_ticks(log: Path) -> list[tuple[int, ...]]:
 async def seed_notifications(
     database_url: str, slack: FakeSlack, confluence: FakeConfluence
 ) -> int:
-    """Fresh pages in ENG (made by the digest's seed) and OPS; C0REPLICA follows ENG, C0SECOND
-    both: how many notifications are due."""
+    """A fresh page in ENG (made by the digest's seed) and one in OPS; two channels follow ENG,
+    one OPS (one message per channel: Slack's pacing does not slow the test). How many
+    notifications are due."""
     now = datetime.now(UTC)
-    slack.add_channel(NOTIFY_CHANNELS[1], "second", members=("UBOT",))
+    for channel in NOTIFY_CHANNELS[1:]:
+        slack.add_channel(channel, channel.lower(), members=("UBOT",))
     confluence.add_space("OPS", "Operations")
     ids = dict(confluence.space_ids_by_key)
-    for n, key in enumerate(("ENG", "ENG", "OPS")):
+    for n, key in enumerate(("ENG", "OPS")):
         confluence.add_page(key, f"Fresh {n}", created_at=now - timedelta(seconds=40 - n))
     follows = (
         (NOTIFY_CHANNELS[0], "ENG"),
         (NOTIFY_CHANNELS[1], "ENG"),
-        (NOTIFY_CHANNELS[1], "OPS"),
+        (NOTIFY_CHANNELS[2], "OPS"),
     )
     rows = [NewNotifySubscription("T0001", c, key, str(ids[key]), "U0001") for c, key in follows]
     store = Store.from_url(database_url)
