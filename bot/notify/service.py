@@ -60,6 +60,7 @@ LOST_GROUP = "lost"  # the round's pseudo-group of owners without a usable ident
 INDEX_LAG = timedelta(minutes=1)  # Confluence's search index may lag this much
 HELD_SOON = timedelta(days=1)  # a pending delivery retried within this holds its watermark
 SETTLED_FOR = timedelta(minutes=30)  # beyond the overlap, how long delivered keys are remembered
+GROUPS_AT_ONCE = 4
 
 T = TypeVar("T")
 Item = Event | Gap  # what a delivery tells
@@ -127,14 +128,19 @@ class NotifyService:
         if lost:
             wanted[ClaimKey(POLL_KIND, LOST_GROUP, number)] = Group(None, tuple(lost))
         rounds = await self._courier.claim(wanted, now)
+
+        async def one(claim: Claim) -> None:
+            group = wanted[claim.key]
+            if claim.key.subject == LOST_GROUP:
+                paused = await self._pause(group.subs, AccessLost(), now)
+                report.paused += paused  # (read after the await: rounds run side by side)
+            else:
+                await self._round(group, now, report)
+            await self._courier.delivered([claim], Receipt("", ""), now)
+
         try:
-            for claim in rounds:
-                group = wanted[claim.key]
-                if claim.key.subject == LOST_GROUP:
-                    report.paused += await self._pause(group.subs, AccessLost(), now)
-                else:
-                    await self._round(group, now, report)
-                await self._courier.delivered([claim], Receipt("", ""), now)
+            # Groups side by side: one waits on Confluence while another posts.
+            await self._bounded((one(claim) for claim in rounds), GROUPS_AT_ONCE)
         finally:
             await self._courier.flush()
         log.debug(
@@ -179,7 +185,8 @@ class NotifyService:
         if isinstance(poll.problem, SourceAccessLost) and group.identity is not None:
             # The owner's own connection stopped working. (The shared one failing is the app's
             # problem, not its subscribers': the next round tries again.)
-            report.paused += await self._pause(group.subs, AccessLost(), now)
+            paused = await self._pause(group.subs, AccessLost(), now)
+            report.paused += paused
             return
         if poll.problem is not None:
             report.failed_groups += 1
@@ -187,7 +194,8 @@ class NotifyService:
         if check:
             self._checked[group.key] = now
         if poll.gone:
-            report.paused += await self._pause(poll.gone, SourceGone(), now)
+            paused = await self._pause(poll.gone, SourceGone(), now)
+            report.paused += paused
         held = await self._deliver(poll, now, report)
         await self._courier.flush()  # the watermarks follow the records of what they cover
         if advances := poll.advances(held):
@@ -226,7 +234,8 @@ class NotifyService:
             report.found += outcome.found
             for key, when in outcome.held.items():
                 held[key] = min(held.get(key, when), when)
-            report.paused += await self._channel_gone(outcome, now)
+            paused = await self._channel_gone(outcome, now)
+            report.paused += paused
         return held
 
     async def _held(
@@ -304,8 +313,8 @@ class NotifyService:
             await self._poster.tell_paused(owner, reason, keys, channel_id)
         return len(subs)
 
-    async def _bounded(self, coros: Iterable[Awaitable[T]]) -> list[T]:
-        limit = asyncio.Semaphore(self._concurrency)
+    async def _bounded(self, coros: Iterable[Awaitable[T]], at_once: int = 0) -> list[T]:
+        limit = asyncio.Semaphore(at_once or self._concurrency)
 
         async def one(coro: Awaitable[T]) -> T:
             async with limit:
