@@ -249,6 +249,10 @@ class SpaceReader(Protocol):
         """The page (None: it does not exist, or this identity may not see it)."""
         ...
 
+    async def label_in_use(self, label: str, space_keys: Sequence[str]) -> bool:
+        """Whether anything in these spaces that this identity sees carries the label."""
+        ...
+
 
 class Readers(Protocol):
     async def reader_for(self, team_id: str, user_id: str) -> SpaceReader:

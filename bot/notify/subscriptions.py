@@ -61,6 +61,7 @@ class Subscribed:
     rows: list[NotifySubscription]
     replaced: frozenset[str]  # keys this channel already followed (their filters replaced)
     under: PageRef | None = None
+    label_unused: bool = False  # nothing in the spaces carries the label yet (a typo?)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,21 +132,13 @@ class SubscriptionService:
 
         Raises ReaderUnavailable (the subscriber must connect first) or ConfluenceError."""
         reader = await self._readers.reader_for(who.team_id, who.user_id)
-        if command.under is not None and command.under.is_link:
-            foreign = _foreign(command.under, await reader.site_url())
-            if foreign is not None:
-                return foreign
-        spaces = await reader.spaces(command.space_keys)
-        missing = tuple(key for key in command.space_keys if key.upper() not in spaces)
-        if missing:
-            return UnknownSpaces(missing)
-        chosen = [spaces[key.upper()] for key in command.space_keys]
-        under: PageRef | None = None
-        if command.under is not None:
-            checked = await _under_page(reader, command.under, chosen[0])
-            if not isinstance(checked, PageRef):
-                return checked
-            under = checked
+        checked = await _checked(reader, command)
+        if not isinstance(checked, tuple):
+            return checked
+        chosen, under = checked
+        label_unused = command.label is not None and not await reader.label_in_use(
+            command.label, [space.key for space in chosen]
+        )
         existing = {
             s.space_key.upper(): s
             for s in await self._store.in_channel(who.team_id, who.channel_id)
@@ -157,14 +150,8 @@ class SubscriptionService:
         if others and not await may_manage_others():
             return NotTheirs(others)
         rows = await self._store.add([_new_row(who, command, space, under) for space in chosen])
-        log.info(
-            "notify subscribed team=%s channel=%s spaces=%s user=%s",
-            who.team_id,
-            who.channel_id,
-            ",".join(s.space_key for s in rows),
-            who.user_id,
-        )
-        return Subscribed(rows, frozenset(s.space_key for s in followed), under)
+        _log("subscribed", who, rows)
+        return Subscribed(rows, frozenset(s.space_key for s in followed), under, label_unused)
 
     async def in_channel(self, team_id: str, channel_id: str) -> list[NotifySubscription]:
         return await self._store.in_channel(team_id, channel_id)
@@ -272,6 +259,25 @@ class SubscriptionService:
                 space = spaces.get(sub.space_key.upper())
                 (back if space is not None and space.id == sub.space_id else gone).append(sub)
         return back, gone, unavailable
+
+
+async def _checked(
+    reader: SpaceReader, command: SubscribeCommand
+) -> tuple[list[SpaceRef], PageRef | None] | Refusal:
+    """The spaces (in the order given) and the `under:` page, as the subscriber sees them."""
+    if command.under is not None and command.under.is_link:
+        foreign = _foreign(command.under, await reader.site_url())
+        if foreign is not None:
+            return foreign
+    spaces = await reader.spaces(command.space_keys)
+    missing = tuple(key for key in command.space_keys if key.upper() not in spaces)
+    if missing:
+        return UnknownSpaces(missing)
+    chosen = [spaces[key.upper()] for key in command.space_keys]
+    if command.under is None:
+        return chosen, None
+    page = await _under_page(reader, command.under, chosen[0])
+    return (chosen, page) if isinstance(page, PageRef) else page
 
 
 def _foreign(under: UnderPage, site_url: str) -> ForeignPage | None:

@@ -22,7 +22,7 @@ from bot.store.models import (
     NotifyKind,
     NotifySubscription,
 )
-from bot.store.schema import deliveries
+from bot.store.schema import deliveries, delivery_anchors
 from bot.store.schema import notify_subscriptions as subs
 
 __all__ = ["NotifySubscriptions"]
@@ -151,7 +151,8 @@ class NotifySubscriptions:
         return [_subscription(row) for row in rows]
 
     async def _delete(self, *where: sa.ColumnElement[bool]) -> list[NotifySubscription]:
-        """Delete subscriptions and, in the same transaction, their delivery claims."""
+        """Delete subscriptions and, in the same transaction, their delivery claims and the
+        messages their notifications come back to (anchors of a "notify…" kind)."""
         async with write_transaction(self._engine) as conn:
             statement = sa.delete(subs).where(*where).returning(*subs.c)
             gone = [_subscription(row) for row in (await conn.execute(statement)).mappings()]
@@ -160,9 +161,16 @@ class NotifySubscriptions:
 
 
 async def _delete_deliveries(conn: AsyncConnection, subjects: Sequence[str]) -> None:
-    if subjects:
-        await conn.execute(
-            sa.delete(deliveries).where(
-                deliveries.c.kind == NOTIFY_DELIVERY_KIND, deliveries.c.subject.in_(subjects)
-            )
+    if not subjects:
+        return
+    await conn.execute(
+        sa.delete(deliveries).where(
+            deliveries.c.kind == NOTIFY_DELIVERY_KIND, deliveries.c.subject.in_(subjects)
         )
+    )
+    await conn.execute(
+        sa.delete(delivery_anchors).where(
+            delivery_anchors.c.kind.like(f"{NOTIFY_DELIVERY_KIND}%"),
+            delivery_anchors.c.subject.in_(subjects),
+        )
+    )

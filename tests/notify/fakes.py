@@ -102,6 +102,7 @@ class Site:
     spaces: dict[str, SpaceRef] = field(default_factory=dict)
     pages: dict[str, PageRef] = field(default_factory=dict)
     hidden: dict[str, set[str]] = field(default_factory=dict)  # user -> space keys hidden
+    labels: dict[str, set[str]] = field(default_factory=dict)  # space key -> labels used
     lost: set[str] = field(default_factory=set)
     down: bool = False
     reads: list[tuple[str, str]] = field(default_factory=list)  # (user, what)
@@ -146,6 +147,10 @@ class SiteReader:
         if page is None or any(self._site.spaces[k].id == page.space_id for k in hidden):
             return None
         return page
+
+    async def label_in_use(self, label: str, space_keys: Sequence[str]) -> bool:
+        self._read(f"label {label} in " + ",".join(space_keys))
+        return any(label in self._site.labels.get(key, set()) for key in space_keys)
 
 
 class SiteReaders:

@@ -287,3 +287,17 @@ async def test_forget_removes_only_the_users_subscriptions(
     await service.subscribe(BOB, command("subscribe OPS"), NO)
     assert await service.forget("T1", "UADA") == 1
     assert [s.created_by for s in store.rows.values()] == ["UBOB"]
+
+
+async def test_a_label_nothing_carries_yet_is_saved_with_a_note(
+    service: SubscriptionService, site: Site
+) -> None:
+    site.labels["OPS"] = {"runbook"}
+    used = await service.subscribe(ADA, command("subscribe ENG,OPS label:runbook"), NO)
+    assert isinstance(used, Subscribed) and not used.label_unused
+    assert ("UADA", "label runbook in ENG,OPS") in site.reads
+    typo = await service.subscribe(ADA, command("subscribe ENG label:runbok"), NO)
+    assert isinstance(typo, Subscribed) and typo.label_unused
+    assert typo.rows[0].filters.label == "runbok"  # saved all the same: it may come
+    plain = await service.subscribe(ADA, command("subscribe OPS"), NO)
+    assert isinstance(plain, Subscribed) and not plain.label_unused

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from bot.delivery import ClaimKey
+from bot.delivery import Anchor, AnchorKey, ClaimKey
 from bot.notify import NewNotifySubscription, NotifyFilters, NotifySubscriptionStore
 from bot.store import NOTIFY_DELIVERY_KIND, Store
 
@@ -156,6 +156,19 @@ async def test_removed_subscriptions_take_their_claims_and_ids_are_not_reused(
     assert again.id != eng.id
     # the old claim went with its subscription: the same key can be claimed afresh
     assert await claim_one(store, key, "p2", 60, LATER) is not None
+
+
+async def test_removed_subscriptions_take_their_anchors_and_no_others(store: Store) -> None:
+    eng, ops = await store.notify.add([_new("ENG"), _new("OPS")], now=NOW)
+    keys = [
+        AnchorKey("notify-thread", str(eng.id), "page:1"),
+        AnchorKey("notify-merge", str(eng.id), "page:1:acc"),
+        AnchorKey("notify-thread", str(ops.id), "page:1"),
+        AnchorKey("personal-dm", str(eng.id), "feed"),  # another feature's, same subject
+    ]
+    await store.anchors.put([Anchor(k, "C1", "1.2", NOW, NOW) for k in keys])
+    await store.notify.remove("T1", "C1", "ENG")
+    assert set(await store.anchors.get_many(keys)) == {keys[2], keys[3]}
 
 
 async def test_forget_user(store: Store) -> None:

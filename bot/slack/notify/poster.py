@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.delivery import ChannelPacer, DeliveryMark, PauseReason
 from bot.notify.compose import NotifyMessage
 from bot.slack.delivery import SlackMessenger
-from bot.slack.notify.words import paused_dm
+from bot.slack.notify.answers import paused_dm
 
 __all__ = ["SlackNotifyPoster"]
 

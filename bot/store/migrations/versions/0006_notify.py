@@ -1,9 +1,8 @@
 """channel notification subscriptions (issue 13)
 
 Revision ID: 0006_notify
-Revises: 0004_personal
+Revises: 0005_polling
 
-Follows the polling foundation's 0005 once that lands on main (down_revision re-pointed then).
 """
 
 from __future__ import annotations
