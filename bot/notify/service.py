@@ -61,6 +61,8 @@ INDEX_LAG = timedelta(minutes=1)  # Confluence's search index may lag this much
 HELD_SOON = timedelta(days=1)  # a pending delivery retried within this holds its watermark
 SETTLED_FOR = timedelta(minutes=30)  # beyond the overlap, how long delivered keys are remembered
 GROUPS_AT_ONCE = 4
+# Deliveries recorded together (a round of many small messages: fewer, larger transactions).
+NOTIFY_BATCH = 1000
 
 T = TypeVar("T")
 Item = Event | Gap  # what a delivery tells
@@ -100,7 +102,12 @@ class NotifyService:
         self._poster = poster
         self._identities = identities
         self._courier = Courier(
-            store.deliveries, poster, owner=owner, lease=lease, batch_seconds=batch_seconds
+            store.deliveries,
+            poster,
+            owner=owner,
+            lease=lease,
+            batch_size=NOTIFY_BATCH,
+            batch_seconds=batch_seconds,
         )
         self.owner = self._courier.owner
         self._interval = interval
