@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from bot.store import Store
+from tests.confluence import openapi
 from tests.fakes.confluence_fake import FakeConfluence
 from tests.notify.harness import Notify, client_for, make_site
 from tests.store.conftest import Database, database, store
@@ -15,8 +16,11 @@ __all__ = ["Database", "database", "notify", "site", "store"]
 
 
 @pytest.fixture
-def site() -> FakeConfluence:
-    return make_site()
+def site() -> Iterator[FakeConfluence]:
+    fake = make_site()
+    yield fake
+    if openapi.available():  # every request the poller made is as Atlassian documents it
+        assert openapi.mismatches(fake.requests) == []
 
 
 @pytest.fixture
