@@ -18,6 +18,7 @@ from bot.scheduling import Jobs
 from bot.slack.app import create_app, create_authorization, web_client
 from bot.slack.check import Check, run_checks
 from bot.slack.digests.build import build_digest_service
+from bot.slack.notify.build import build_notify_service
 from bot.slack.runtime import Built, run_http, run_socket_mode
 from bot.slack.services import Services
 from bot.slack.web_session import slack_session
@@ -61,7 +62,8 @@ def build_jobs(
     """The periodic jobs of `run`/`serve`, in one `Jobs`, each starting at once:
 
     - "digest_tick" every ~30 s: first resumes saves whose process died, then posts the digests
-      that are due.
+      that are due;
+    - "notify_tick" every NOTIFY_INTERVAL_SECONDS (60 s): a round of channel notifications.
 
     Their Slack client carries the bot token itself: the Bolt app's own client has none
     (listeners get the token from `authorize`), and jobs run outside any Slack request.
@@ -79,6 +81,8 @@ def build_jobs(
         await digests.tick()
 
     jobs.every("digest_tick", digest_seconds, digest_tick)
+    notify = build_notify_service(services, client)
+    jobs.every("notify_tick", services.settings.notify_interval_seconds, notify.tick)
     return jobs
 
 

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     # How long a start waits for a database that does not answer yet (containers start in any order).
     database_wait_seconds: float = Field(default=30.0, ge=0)
     digest_grace_hours: float = Field(default=6.0, ge=0)
+    # Channel notifications: how often each poll group reads Confluence; how long one person's
+    # edits of a page fold into one message; how far back a resumed poller replays activity.
+    notify_interval_seconds: float = Field(default=60.0, ge=10, le=3600)
+    notify_merge_seconds: float = Field(default=300.0, ge=0, le=86400)
+    notify_catch_up_hours: float = Field(default=24.0, gt=0, le=24 * 30)
     log_level: str = "INFO"
 
     # A blank line in .env (`MATON_CONNECTION=`) leaves the setting unset, secrets included.

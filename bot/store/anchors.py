@@ -18,11 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.delivery import Anchor, AnchorKey, AnchorWrite
 from bot.store._sql import insert, resolve_now
 from bot.store.engine import read_transaction, write_transaction
+from bot.store.rows import Rows
 from bot.store.schema import delivery_anchors as an
 
 __all__ = ["Anchors", "write_anchors"]
 
 _VALUES = ("channel_id", "ts", "opened_at", "updated_at", "names", "data")
+_KEYS = Rows("wanted", (("kind", sa.String()), ("subject", sa.String()), ("topic", sa.String())))
 
 
 def _anchor(row: Row[Any]) -> Anchor:
@@ -45,11 +47,14 @@ class Anchors:
         wanted = sorted(set(keys))
         if not wanted:
             return {}
-        key = sa.tuple_(an.c.kind, an.c.subject, an.c.topic)
-        statement = sa.select(an).where(key.in_([(k.kind, k.subject, k.topic) for k in wanted]))
         async with read_transaction(self._engine) as conn:
-            rows = await conn.execute(statement)
-            found = [_anchor(row) for row in rows]
+            # The keys travel as one parameter (see `rows`): a round asks for thousands at once.
+            rows = _KEYS.table(conn.dialect)
+            statement = sa.select(an).where(
+                an.c.kind == rows.c.kind, an.c.subject == rows.c.subject, an.c.topic == rows.c.topic
+            )
+            params = _KEYS.params(conn.dialect, [(k.kind, k.subject, k.topic) for k in wanted])
+            found = [_anchor(row) for row in await conn.execute(statement, params)]
         return {anchor.key: anchor for anchor in found}
 
     async def put(self, anchors: Sequence[Anchor]) -> None:

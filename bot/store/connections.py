@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +33,30 @@ class UserConnections:
             result = await conn.execute(sa.select(uc).where(_key(team_id, slack_user_id)))
             row = result.mappings().one_or_none()
         return None if row is None else _user_connection(row)
+
+    async def of_users(self, team_id: str, slack_user_ids: Collection[str]) -> list[UserConnection]:
+        """The connections of these users in one workspace, in one read."""
+        users = sorted(set(slack_user_ids))
+        if not users:
+            return []
+        statement = sa.select(uc).where(uc.c.team_id == team_id, uc.c.slack_user_id.in_(users))
+        async with read_transaction(self._engine) as conn:
+            rows = (await conn.execute(statement)).mappings().all()
+        return [_user_connection(row) for row in rows]
+
+    async def of_accounts(self, team_id: str, account_ids: Collection[str]) -> list[UserConnection]:
+        """The active links of these Atlassian accounts in one workspace (who to mention)."""
+        accounts = sorted(set(account_ids))
+        if not accounts:
+            return []
+        statement = sa.select(uc).where(
+            uc.c.team_id == team_id,
+            uc.c.atlassian_account_id.in_(accounts),
+            uc.c.status == "active",
+        )
+        async with read_transaction(self._engine) as conn:
+            rows = (await conn.execute(statement)).mappings().all()
+        return [_user_connection(row) for row in rows]
 
     async def put(
         self,

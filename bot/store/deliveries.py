@@ -133,6 +133,19 @@ class Deliveries:
             row = (await conn.execute(sa.select(dl).where(*_is(key)))).mappings().one_or_none()
         return None if row is None else _record(row)
 
+    async def unfinished(self, keys: Sequence[ClaimKey]) -> list[DeliveryRecord]:
+        """The records of those keys that exist and are not delivered (held by an attempt, or
+        failed and waiting), in one read."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return []
+        async with read_transaction(self._engine) as conn:
+            rows = _WANTED.table(conn.dialect)
+            statement = sa.select(dl).where(*_matches(rows), dl.c.status != "delivered")
+            params = _WANTED.params(conn.dialect, [(k.kind, k.subject, k.item) for k in wanted])
+            found = (await conn.execute(statement, params)).mappings().all()
+        return [_record(row) for row in found]
+
 
 async def _claim(
     conn: AsyncConnection,

@@ -1,5 +1,7 @@
 """Two real `python -m bot serve` processes on one database, with the Slack and Confluence fakes on
-loopback: a digest both schedulers find due at start-up is posted exactly once, not dropped.
+loopback: a digest both schedulers find due at start-up is posted exactly once, not dropped; and
+the channel notifications both pollers find at start-up are posted once per channel and event
+(issue 13; one pair of processes for both, to keep the suite fast).
 
 PostgreSQL (a throwaway database) when TEST_DATABASE_URL is set; a SQLite file always.
 """
@@ -23,6 +25,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.digest.ports import EVENT_TYPE
+from bot.notify.models import NewNotifySubscription
+from bot.notify.ports import EVENT_TYPE as NOTIFY_EVENT_TYPE
 from bot.store import Store, normalize_url
 from tests.children import BotProcess
 from tests.fakes.confluence_fake import FakeConfluence
@@ -40,6 +44,39 @@ from tests.slack.processes import (
 
 CHANNEL = "C0REPLICA"
 TICK_DONE = re.compile(r"digest tick done candidates=(\d+) claimed=(\d+) posted=(\d+)")
+NOTIFY_DONE = re.compile(r"notify tick done groups=(\d+) events=(\d+) claimed=(\d+) posted=(\d+)")
+NOTIFY_CHANNELS = (CHANNEL, "C0SECOND", "C0THIRD")
+
+
+def notify_ticks(log: Path) -> list[tuple[int, ...]]:
+    return [tuple(map(int, found)) for found in NOTIFY_DONE.findall(log.read_text())]
+
+
+async def seed_notifications(
+    database_url: str, slack: FakeSlack, confluence: FakeConfluence
+) -> int:
+    """A fresh page in ENG (made by the digest's seed) and one in OPS; two channels follow ENG,
+    one OPS (one message per channel: Slack's pacing does not slow the test). How many
+    notifications are due."""
+    now = datetime.now(UTC)
+    for channel in NOTIFY_CHANNELS[1:]:
+        slack.add_channel(channel, channel.lower(), members=("UBOT",))
+    confluence.add_space("OPS", "Operations")
+    ids = dict(confluence.space_ids_by_key)
+    for n, key in enumerate(("ENG", "OPS")):
+        confluence.add_page(key, f"Fresh {n}", created_at=now - timedelta(seconds=40 - n))
+    follows = (
+        (NOTIFY_CHANNELS[0], "ENG"),
+        (NOTIFY_CHANNELS[1], "ENG"),
+        (NOTIFY_CHANNELS[2], "OPS"),
+    )
+    rows = [NewNotifySubscription("T0001", c, key, str(ids[key]), "U0001") for c, key in follows]
+    store = Store.from_url(database_url)
+    try:
+        await store.notify.add(rows, now=now - timedelta(minutes=5))
+    finally:
+        await store.close()
+    return 3
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -95,6 +132,7 @@ async def test_two_serve_processes_post_a_due_digest_once(
     slack, slack_url, confluence, confluence_url = fakes
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     await seed_due_digest(database_url, confluence, CHANNEL, now)
+    notifications = await seed_notifications(database_url, slack, confluence)
     env = bot_env(
         **fakes_env(slack, slack_url, confluence, confluence_url),
         DATABASE_URL=database_url,
@@ -131,6 +169,7 @@ async def test_two_serve_processes_post_a_due_digest_once(
             return all(ticks(log) for log in logs)
 
         await until("both start-up ticks", both_ticked)
+        await until("both start-up notify ticks", lambda: all(notify_ticks(log) for log in logs))
     finally:
         codes = [await stop(proc) for proc in procs]
 
@@ -144,10 +183,22 @@ async def test_two_serve_processes_post_a_due_digest_once(
     first_ticks = [ticks(log)[0] for log in logs]
     # Both saw it due; exactly one claimed and posted it.
     assert sorted(posted for _, _, posted in first_ticks) == [0, 1], first_ticks
-    posts = [c for c in slack.calls_to("chat.postMessage") if c.args.get("channel") == CHANNEL]
-    assert len(posts) == 1
-    [digest] = [m for m in slack.messages[CHANNEL] if m.get("metadata")]
+    [digest] = [
+        m
+        for m in slack.messages[CHANNEL]
+        if (m.get("metadata") or {}).get("event_type") == EVENT_TYPE
+    ]
     assert digest["metadata"]["event_type"] == EVENT_TYPE
+    # Notifications: posted once each, over both processes.
+    firsts = [notify_ticks(log)[0] for log in logs]
+    assert sum(t[3] for t in firsts) == notifications, firsts
+    claims = [
+        tuple(m["metadata"]["event_payload"]["claims"])
+        for channel in NOTIFY_CHANNELS
+        for m in slack.messages[channel]
+        if (m.get("metadata") or {}).get("event_type") == NOTIFY_EVENT_TYPE
+    ]
+    assert len(claims) == len(set(claims)) == notifications
     assert digest["text"] == "1 new blog post in ENG"
 
     store = Store.from_url(database_url)
