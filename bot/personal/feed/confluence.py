@@ -156,7 +156,8 @@ class ConfluenceFeedSource:
         self._site_zone: str | None = None
 
     def _as(self, me: Me) -> ConfluenceClient:
-        return self._client.using(me.connection_id)
+        """As the user, on the limiter's background lane (interactive requests go first)."""
+        return self._client.using(me.connection_id).in_background()
 
     async def poll(
         self, me: Me, since: datetime, until: datetime, preferences: Preferences
