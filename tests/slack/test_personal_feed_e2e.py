@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import ChannelPacer, ClaimKey
 from bot.personal.feed import EVENT_TYPE, FeedService, anchor_key, watermark_key
+from bot.polling import WatermarkAdvance
 from bot.slack.personal.build import personal_service
 from bot.slack.personal.feed_build import build_feed_service
 from tests.digest.fakes import ManualClock
@@ -213,3 +214,45 @@ async def test_turned_off_kinds_are_not_sent_and_disconnect_forgets_the_feed(
     assert await store.anchors.get_many([anchor_key(subject)]) == {}
     assert await store.deliveries.get(ClaimKey("personal-poll", subject, "poll")) is None
     await link_ada(h)
+
+
+async def test_watched_pages_replies_and_tasks_due_today(
+    feed: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = feed
+    conf = h.confluence
+    watched = conf.add_page("ENG", "Runbook", "<p>v1</p>", author_id=BOB)["id"]
+    conf.watch(watched, ADA)
+    bobs = conf.add_page("ENG", "Retro", "<p>notes</p>", author_id=BOB)["id"]
+    mine = conf.add_footer_comment(page_id=bobs, body="<p>I disagree</p>", author_id=ADA)["id"]
+    due_today = datetime(2024, 1, 10, tzinfo=UTC)
+    conf.add_task(
+        bobs, "<p>Old chore</p>", assigned_to=ADA, created_by=BOB, due_at=due_today, created_at=T0
+    )
+    feed_service = service(h, clock)
+    # Ada's watermark is from yesterday evening: today's first poll reads what is due today.
+    await h.services.store.watermarks.advance(
+        [WatermarkAdvance(watermark_key(f"{TEAM}:{USER}"), T0 - timedelta(hours=10))]
+    )
+    await h.services.store.watermarks.advance(
+        [WatermarkAdvance(watermark_key(f"{TEAM}:{OTHER}"), T0)]
+    )
+    advance(h, clock, minutes=1)
+    conf.edit(watched, "<p>v2</p>", by=BOB, message="new steps")
+    conf.edit(bobs, "<p>notes, fixed</p>", by=BOB, minor_edit=True)
+    conf.add_footer_comment(parent_comment_id=mine, body="<p>Why?</p>", author_id=BOB)
+    conf.add_footer_comment(page_id=watched, body="<p>Step 3 is wrong</p>", author_id=CAROL)
+    advance(h, clock, minutes=2)
+    await feed_service.tick(everyone=True)
+    (dm,) = dms(h, ADA_DM)
+    text = shown(dm)
+    assert "updated" in text and "Runbook" in text and "version 2" in text
+    assert f"diffpagesbyversion.action?pageId={watched}" in text
+    assert "selectedPageVersions=1&selectedPageVersions=2" in text
+    assert "replied to your comment" in text and "Why?" in text
+    assert "Carol Poe" in text and "Step 3 is wrong" in text  # a comment on a watched page
+    assert "is due today" in text and "Old chore" in text
+    items = [b["text"]["text"] for b in dm["blocks"] if b["type"] == "section"]
+    # The task is new in the window too; Retro's minor edit is not news.
+    assert sum("assigned you a task" in i for i in items) == 1 and len(items) == 5
+    assert not [i for i in items if "updated" in i and "Retro" in i]
