@@ -23,7 +23,7 @@ from tests.digest.fakes import ManualClock
 from tests.fakes.slack_fake import FakeSlack, validate_blocks
 from tests.slack.conftest import TEAM, USER, Harness
 from tests.slack.identity_harness import harness_with
-from tests.slack.personal_harness import ADA, ADA_CONN, BOB, OTHER, link_ada, site
+from tests.slack.personal_harness import ADA, ADA_CONN, BOB, OTHER, link_ada, open_home, site
 
 T0 = datetime(2024, 1, 10, 9, 0, 30, tzinfo=UTC)
 CAROL = "557058:carol"
@@ -190,6 +190,8 @@ async def test_a_dead_connection_pauses_the_feed_and_says_so_once(
     await feed_service.tick(everyone=True)
     told = [m for m in h.slack.messages.get(ADA_DM, []) if "paused" in m.get("text", "")]
     assert len(told) == 1 and "/confluence connect" in told[0]["text"]
+    home = json.dumps(await open_home(h))
+    assert "Your personal notifications are paused" in home
 
 
 async def test_turned_off_kinds_are_not_sent_and_disconnect_forgets_the_feed(
