@@ -1,5 +1,5 @@
 """Composition root, on top: Settings in; the Confluence client, the store, the services, the
-schedulers and the Bolt app are built here and handed, built, to a runtime (`run`, `serve`) or
+jobs and the Bolt app are built here and handed, built, to a runtime (`run`, `serve`) or
 to the checks (`check`). Only the CLI imports this module; nothing is built at import time."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.background import BackgroundTasks
 from bot.config import Settings
 from bot.confluence.factory import client_from_settings
-from bot.digest.scheduler import DigestScheduler
 from bot.metrics import Metrics
+from bot.scheduling import Jobs
 from bot.slack.app import create_app, create_authorization, web_client
 from bot.slack.check import Check, run_checks
 from bot.slack.digests.build import build_digest_service
@@ -49,30 +49,37 @@ def build_slack_app(settings: Settings, services: Services, *, http_mode: bool) 
     return create_app(settings, services, http_mode=http_mode)
 
 
-def build_digest_scheduler(
+DIGEST_SECONDS = 30.0
+
+
+def build_jobs(
     services: Services,
     slack_client: AsyncWebClient | None = None,
     *,
-    interval_seconds: float = 30.0,
-) -> DigestScheduler:
-    """The scheduler for `run`/`serve`: a tick every ~30 s over the app's services, starting at
-    once, that first resumes saves whose process died, then posts the digests that are due.
+    digest_seconds: float = DIGEST_SECONDS,
+) -> Jobs:
+    """The periodic jobs of `run`/`serve`, in one `Jobs`, each starting at once:
 
-    Its Slack client carries the bot token itself: the Bolt app's own client has none (listeners
-    get the token from `authorize`), and the scheduler runs outside any Slack request.
+    - "digest_tick" every ~30 s: first resumes saves whose process died, then posts the digests
+      that are due.
+
+    Their Slack client carries the bot token itself: the Bolt app's own client has none
+    (listeners get the token from `authorize`), and jobs run outside any Slack request.
     """
     client = (
         slack_client
         if slack_client is not None
         else web_client(services.settings, metrics=services.metrics, session=services.slack_session)
     )
-    service = build_digest_service(services, client)
+    jobs = Jobs(observer=services.metrics)
+    digests = build_digest_service(services, client)
 
-    async def tick() -> None:
+    async def digest_tick() -> None:
         await _resume_interrupted_saves(services, client)
-        await service.tick()
+        await digests.tick()
 
-    return DigestScheduler(tick, interval_seconds=interval_seconds, observer=services.metrics)
+    jobs.every("digest_tick", digest_seconds, digest_tick)
+    return jobs
 
 
 async def _resume_interrupted_saves(services: Services, client: AsyncWebClient) -> None:
@@ -87,7 +94,7 @@ def _built(settings: Settings, *, http_mode: bool, scheduler: bool) -> Built:
     services = build_services(settings)
     authorization = create_authorization(settings, services.metrics, session=services.slack_session)
     app = create_app(settings, services, http_mode=http_mode, authorization=authorization)
-    schedulers = (build_digest_scheduler(services),) if scheduler else ()
+    schedulers = (build_jobs(services),) if scheduler else ()
     return Built(settings, services, app, authorization, schedulers)
 
 

@@ -21,12 +21,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="confluence-bot", description="Confluence for Slack")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="connect to Slack in Socket Mode (needs SLACK_APP_TOKEN)")
-    run.add_argument("--no-scheduler", action="store_true", help="do not run the digest scheduler")
+    run.add_argument(
+        "--no-scheduler", action="store_true", help="do not run the periodic jobs (digests)"
+    )
     serve = sub.add_parser("serve", help="serve Slack's HTTP requests on /slack/events")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=None, help="default: $PORT, then 3000")
     serve.add_argument(
-        "--no-scheduler", action="store_true", help="do not run the digest scheduler"
+        "--no-scheduler", action="store_true", help="do not run the periodic jobs (digests)"
     )
     sub.add_parser("check", help="check the Slack, Confluence and database settings")
     return parser

@@ -22,8 +22,8 @@ LAYERS = [
     {"bot.startup"},
     {"bot.config"},  # validates DATABASE_URL with the store's URL rules
     {"bot.store"},
-    {"bot.delivery"},
-    {"bot.metrics", "bot.background", "bot.logs", "bot"},
+    {"bot.delivery", "bot.polling"},
+    {"bot.metrics", "bot.background", "bot.logs", "bot.scheduling", "bot"},
 ]
 
 

@@ -28,7 +28,8 @@ class ConfluenceClient:
 
     One instance per process owns the connection pool; `using(connection_id)` returns a cheap view
     that sends `Maton-Connection` on every call (per-user identity) and shares the pool, limiter and
-    site cache. Close the root client once, at shutdown.
+    site cache; `in_background()` a view whose requests take the limiter's background lane
+    (pollers). Close the root client once, at shutdown.
     """
 
     def __init__(
@@ -84,6 +85,20 @@ class ConfluenceClient:
         view._owns_http = False
         view._bind(connection if self.via_gateway else None)
         return view
+
+    def in_background(self) -> ConfluenceClient:
+        """A view whose requests take the limiter's background lane (pollers): they leave a
+        reserve of the rate to interactive requests and never go while one waits. Composes with
+        `using` either way round."""
+        view = object.__new__(ConfluenceClient)
+        view._http = self._http.in_lane("background")
+        view._owns_http = False
+        view._bind(self.connection)
+        return view
+
+    @property
+    def in_background_lane(self) -> bool:
+        return self._http.lane == "background"
 
     @property
     def via_gateway(self) -> bool:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import urlsplit
 
@@ -22,7 +23,7 @@ from bot.confluence.errors import (
     TransportError,
     error_for_response,
 )
-from bot.confluence.limiter import RateLimiter
+from bot.confluence.limiter import Lane, RateLimiter
 from bot.confluence.retry import (
     IDEMPOTENT_METHODS,
     RETRY_AFTER_STATUSES,
@@ -120,12 +121,12 @@ class ConfluenceHttp:
             headers={"Accept": "application/json", "User-Agent": "confluence-bot"},
             follow_redirects=False,
         )
-        self._site: Site | None = None
+        self._sites = _Sites()  # shared with the lane views (`in_lane`)
         if isinstance(auth, DirectAuth):
-            self._site = Site(url=auth.site_url)
+            self._sites.site = Site(url=auth.site_url)
         elif auth.cloud_id:
-            self._site = Site(url=auth.site_url, cloud_id=auth.cloud_id)
-        self._site_lock = asyncio.Lock()
+            self._sites.site = Site(url=auth.site_url, cloud_id=auth.cloud_id)
+        self.lane: Lane = "interactive"
 
     @property
     def via_gateway(self) -> bool:
@@ -134,26 +135,35 @@ class ConfluenceHttp:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    def in_lane(self, lane: Lane) -> ConfluenceHttp:
+        """This core with requests in the limiter's `lane`; everything else (pool, limiter,
+        site cache) shared."""
+        if lane == self.lane:
+            return self
+        view = copy.copy(self)
+        view.lane = lane
+        return view
+
     # -- site discovery -------------------------------------------------------------------------
     async def site(self) -> Site:
         """The site (cloud id + URL), discovered once from accessible-resources in gateway mode."""
-        if self._site is not None:
-            return self._site
-        async with self._site_lock:
-            if self._site is None:
-                self._site = await self._discover()
-            return self._site
+        if self._sites.site is not None:
+            return self._sites.site
+        async with self._sites.lock:
+            if self._sites.site is None:
+                self._sites.site = await self._discover()
+            return self._sites.site
 
     async def site_url(self) -> str:
         """https://SITE.atlassian.net, discovering it if only a cloud id was configured."""
         site = await self.site()
         if site.url:
             return site.url
-        async with self._site_lock:
-            if self._site is not None and self._site.url:
-                return self._site.url
+        async with self._sites.lock:
+            if self._sites.site is not None and self._sites.site.url:
+                return self._sites.site.url
             found = await self._discover()
-            self._site = Site(url=found.url, cloud_id=site.cloud_id)
+            self._sites.site = Site(url=found.url, cloud_id=site.cloud_id)
             assert found.url is not None
             return found.url
 
@@ -279,7 +289,7 @@ class ConfluenceHttp:
 
     async def _attempt(self, call: _Call) -> httpx.Response | ConfluenceError:
         """One try: the response when it succeeded, else the error it maps to (not raised)."""
-        await self.limiter.acquire()
+        await self.limiter.acquire(self.lane)
         try:
             await self._take_place()
             try:
@@ -350,6 +360,12 @@ class ConfluenceHttp:
         if isinstance(links, dict) and links.get("base"):
             return str(links["base"])
         return (await self.site()).wiki_base
+
+
+@dataclass
+class _Sites:
+    site: Site | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 @dataclass(frozen=True)

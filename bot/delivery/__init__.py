@@ -20,18 +20,22 @@ subscription id, period) or ("notify", subscription id, event)) and goes through
   Its outcome is recorded: delivered (`Posted`), given back with backoff (`Failed`, Retry-After
   honoured), or `ChannelGone`, for the feature to `pause` (the claims are held and each owner
   gets one DM per channel). `delivered` and `retry_later` record outcomes directly.
-- `then`: the feature's own writes (`Followup`, e.g. ``bot.store.LastDelivered``), written in
-  the same transaction as the completions.
+- `then`: the feature's own writes (`Followup`: ``bot.store.LastDelivered``, `AnchorWrite`,
+  ``bot.polling.WatermarkAdvance``), written in the same transaction as the completions.
 - Outcomes are written in batches (`BATCH_SIZE` of them, or `BATCH_SECONDS` after the first, or
   at `flush()`), well inside the lease; a process that dies first leaves claims that are taken
   over and found by their mark, so nothing is posted twice. `flush()` returns the claims found
   lost (another process took them over meanwhile).
+
+`Anchor`s are messages a feature comes back to (a thread to reply under, a message updated in
+place, a DM merged into), found by `AnchorKey` and written as `AnchorWrite` followups.
 
 `ChannelPacer` keeps posts to ~1 per second per channel. Ports are owned here (`ClaimStore`,
 `MessageHistory`); the database and Slack implement them (``bot.store.deliveries``,
 ``bot.slack.delivery``). No Slack, Confluence or database imports.
 """
 
+from bot.delivery.anchors import Anchor, AnchorKey, AnchorStore, AnchorWrite
 from bot.delivery.backoff import BACKOFF_BASE, BACKOFF_MAX, PAUSED_RETRY, retry_delay
 from bot.delivery.claims import (
     Claim,
@@ -57,6 +61,10 @@ __all__ = [
     "BATCH_SIZE",
     "PAUSED_RETRY",
     "AccessLost",
+    "Anchor",
+    "AnchorKey",
+    "AnchorStore",
+    "AnchorWrite",
     "ChannelGone",
     "ChannelPacer",
     "ChannelUnavailable",

@@ -1,5 +1,16 @@
-"""Stand-in for the foundation's polling package (replaced by it at merge): pure window and slot
-arithmetic, and the watermark port."""
+"""Polling for Confluence activity, shared by channel notifications (bot.notify) and personal
+feeds (bot.personal): pure window and slot arithmetic, and the watermark port the store fits.
+
+- `next_window(watermark, now)`: what a poll group asks Confluence for this round (an overlap
+  behind the watermark, because CQL dates are to the minute; a catch-up limit beyond which older
+  activity is only summarised).
+- `slot`, `due`, `stretched_interval`: spreading many polls (one per user) evenly over an
+  interval, and stretching the interval to what the request budget allows.
+- `WatermarkStore`, `WatermarkAdvance`: where each poll group got to, in the database
+  (``bot.store.watermarks``); an advance is a delivery `Followup`, written with the completions.
+
+No I/O, no Slack, Confluence or database imports.
+"""
 
 from bot.polling.ports import WatermarkAdvance, WatermarkStore
 from bot.polling.spread import due, slot, stretched_interval

@@ -1,4 +1,4 @@
-"""Stand-in (foundation contract): watermarks per poll group."""
+"""Where each poll group got to: the port the store implements (``bot.store.watermarks``)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,35 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+__all__ = ["WatermarkAdvance", "WatermarkStore"]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class WatermarkAdvance:
+    """Poll group `key` has seen everything before `to`. Never moves a watermark backwards.
+
+    A delivery `Followup` (``Courier.send(..., then=[...])`` writes it in the same transaction as
+    the completions), or written alone with `WatermarkStore.advance` after a round with nothing
+    to post."""
+
     key: str
     to: datetime
 
 
 class WatermarkStore(Protocol):
-    async def get_many(self, keys: Sequence[str]) -> dict[str, datetime]: ...
+    """Poll group keys are strings the feature chooses ("notify:<identity>:<ENG,OPS>",
+    "personal:<team>:<user>")."""
 
-    async def seed(self, key: str, at: datetime) -> None: ...
+    async def get_many(self, keys: Sequence[str]) -> dict[str, datetime]:
+        """The watermarks of those keys that have one."""
+        ...
+
+    async def seed(self, key: str, at: datetime) -> None:
+        """Start a group at `at` unless it already has a watermark."""
+        ...
+
+    async def advance(self, advances: Sequence[WatermarkAdvance]) -> None:
+        """Move watermarks forward (never back), in one transaction; absent keys are created."""
+        ...
 
     async def delete(self, keys: Sequence[str]) -> None: ...
-
-    async def advance(self, advances: Sequence[WatermarkAdvance]) -> None: ...

@@ -38,7 +38,7 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Scheduler(Protocol):
-    """Background work on a timer (the digest scheduler), started once Slack is reachable."""
+    """Background work on a timer (`bot.scheduling.Jobs`), started once Slack is reachable."""
 
     def start(self) -> None: ...
 

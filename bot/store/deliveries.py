@@ -19,8 +19,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.delivery import Claim, ClaimKey, Completion, DeliveryRecord, Followup
+from bot.delivery import AnchorWrite, Claim, ClaimKey, Completion, DeliveryRecord, Followup
+from bot.polling import WatermarkAdvance
 from bot.store._sql import insert, resolve_now
+from bot.store.anchors import write_anchors
 from bot.store.engine import read_transaction, write_transaction
 from bot.store.leases import new_owner
 from bot.store.models import LastDelivered
@@ -28,6 +30,7 @@ from bot.store.rows import Rows
 from bot.store.schema import UTCDateTime
 from bot.store.schema import deliveries as dl
 from bot.store.subscriptions import write_last_delivered
+from bot.store.watermarks import write_watermark_advances
 
 # Claimers queue on this PostgreSQL advisory lock for the length of a claim transaction, as they
 # queue on SQLite's write lock: two replicas claiming overlapping batches then never deadlock on
@@ -55,6 +58,8 @@ _DONE = Rows(
 # How each kind of followup is written, in bulk, inside the completions' transaction.
 _FOLLOWUPS: dict[type[Any], Callable[[AsyncConnection, Sequence[Any]], Awaitable[None]]] = {
     LastDelivered: write_last_delivered,
+    WatermarkAdvance: write_watermark_advances,
+    AnchorWrite: write_anchors,
 }
 
 

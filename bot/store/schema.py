@@ -180,3 +180,29 @@ personal_preferences = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+poll_watermarks = sa.Table(
+    # Where each poll group (bot.polling) got to: it has seen everything before `watermark`.
+    "poll_watermarks",
+    metadata,
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("watermark", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+delivery_anchors = sa.Table(
+    # Messages a feature comes back to (bot.delivery.anchors): a thread to reply under, a message
+    # updated in place, a DM merged into; `names` are the deliveries the message carries.
+    "delivery_anchors",
+    metadata,
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("subject", sa.String(255), primary_key=True),
+    sa.Column("topic", sa.String(255), primary_key=True),
+    sa.Column("channel_id", sa.String(32), nullable=False),
+    sa.Column("ts", sa.String(32), nullable=False),
+    sa.Column("opened_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("names", sa.JSON(), nullable=False),
+    sa.Column("data", sa.JSON(), nullable=False),
+    sa.Index(None, "kind", "updated_at"),
+)

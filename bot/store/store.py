@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store import migrate as _migrate
+from bot.store.anchors import Anchors
 from bot.store.connections import UserConnections
 from bot.store.deliveries import Deliveries
 from bot.store.durability import sqlite_file
@@ -20,6 +21,7 @@ from bot.store.saves import ThreadSaves
 from bot.store.subscriptions import Subscriptions
 from bot.store.threads import ThreadPages
 from bot.store.urls import normalize_url, redact_url
+from bot.store.watermarks import Watermarks
 
 logger = logging.getLogger(__name__)
 PING_TIMEOUT_SECONDS = 5.0
@@ -38,6 +40,8 @@ class Store:
         self.deliveries = Deliveries(engine)
         self.connections = UserConnections(engine)
         self.preferences = PersonalPreferences(engine)
+        self.watermarks = Watermarks(engine)  # bot.polling.WatermarkStore
+        self.anchors = Anchors(engine)  # bot.delivery.AnchorStore
 
     @classmethod
     def from_url(cls, url: str | None, *, schema: str | None = None) -> Store:

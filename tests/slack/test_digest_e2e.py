@@ -367,7 +367,7 @@ async def test_deleted_space_pauses_and_tells_creator(harness: Harness) -> None:
 
 
 async def test_bootstrap_scheduler_runs_the_tick(harness: Harness) -> None:
-    from bot.bootstrap import build_digest_scheduler
+    from bot.bootstrap import build_jobs
 
     seed(harness)
     harness.slack.add_channel("CX5", "cx5")
@@ -382,12 +382,11 @@ async def test_bootstrap_scheduler_runs_the_tick(harness: Harness) -> None:
         now=due - timedelta(days=1),
     )
     # No client given: the scheduler builds its own, with the bot token from the settings.
-    scheduler = build_digest_scheduler(harness.services, interval_seconds=0.05)
+    scheduler = build_jobs(harness.services, digest_seconds=0.05)
     scheduler.start()
     try:
         async with asyncio.timeout(5):
-            while scheduler.ticks < 3:  # noqa: ASYNC110 - the scheduler has no event to await
-                await asyncio.sleep(0.01)
+            await scheduler.until_ticks("digest_tick", 3)
     finally:
         await scheduler.shutdown()
     assert len(digests_in(harness, "CX5")) == 1  # posted at the first tick, never again

@@ -1,15 +1,28 @@
-"""DigestScheduler: runs the tick at once and then periodically, survives failures, never
-overlaps itself, and stops cleanly. Intervals are fractions of a second; the tests wait on what
+"""Jobs: runs each job at once (or after one interval) and then periodically, survives
+failures, never overlaps a job with itself, keeps jobs apart, and stops cleanly. Intervals are fractions of a second; the tests wait on what
 the ticks and the observer report, never for a while."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.digest.scheduler import DigestScheduler
+from bot.scheduling import JobObserver, Jobs
+
+
+def one_job(
+    tick: Callable[[], Awaitable[object]],
+    seconds: float,
+    *,
+    observer: JobObserver | None = None,
+    start_now: bool = True,
+) -> Jobs:
+    """Jobs holding the digest tick alone, as bootstrap schedules it."""
+    jobs = Jobs(observer=observer)
+    jobs.every("digest_tick", seconds, tick, start_now=start_now)
+    return jobs
 
 
 class Changes:
@@ -39,7 +52,7 @@ async def test_first_tick_runs_at_start_then_repeats() -> None:
         calls.append(asyncio.get_running_loop().time())
         changes.note()
 
-    scheduler = DigestScheduler(tick, interval_seconds=0.05)
+    scheduler = one_job(tick, 0.05)
     started = asyncio.get_running_loop().time()
     scheduler.start()
     try:
@@ -60,13 +73,13 @@ async def test_failing_tick_does_not_stop_the_schedule() -> None:
         changes.note()
         raise RuntimeError("database down")
 
-    scheduler = DigestScheduler(tick, interval_seconds=0.05)
+    scheduler = one_job(tick, 0.05)
     scheduler.start()
     try:
         await changes.until(lambda: calls >= 2)
     finally:
         await scheduler.shutdown()
-    assert scheduler.ticks >= 2
+    assert scheduler.ticks("digest_tick") >= 2
 
 
 async def test_slow_tick_never_overlaps_itself() -> None:
@@ -84,7 +97,7 @@ async def test_slow_tick_never_overlaps_itself() -> None:
         done += 1
         changes.note()
 
-    scheduler = DigestScheduler(tick, interval_seconds=0.05)
+    scheduler = one_job(tick, 0.05)
     scheduler.start()
     try:
         await changes.until(lambda: done >= 2)
@@ -108,7 +121,7 @@ async def test_shutdown_waits_for_the_running_tick_then_cancels() -> None:
             cancelled.set()
             raise
 
-    scheduler = DigestScheduler(slow, interval_seconds=60)
+    scheduler = one_job(slow, 60)
     scheduler.start()
     await started.wait()
     await scheduler.shutdown(grace_seconds=0.1)
@@ -120,12 +133,16 @@ async def test_start_twice_is_an_error_and_interval_must_be_positive() -> None:
         return None
 
     with pytest.raises(ValueError):
-        DigestScheduler(tick, interval_seconds=0)
-    scheduler = DigestScheduler(tick, interval_seconds=60)
+        one_job(tick, 0)
+    scheduler = one_job(tick, 60)
+    with pytest.raises(ValueError):  # one job per name
+        scheduler.every("digest_tick", 60, tick)
     scheduler.start()
     try:
         with pytest.raises(RuntimeError):
             scheduler.start()
+        with pytest.raises(RuntimeError):  # jobs are added before start
+            scheduler.every("notify_tick", 60, tick)
     finally:
         await scheduler.shutdown()
 
@@ -164,7 +181,7 @@ async def test_runs_failures_and_late_runs_are_reported() -> None:
             await release.wait()  # the next ticks find it still running: they are late
 
     seen = JobRecorder()
-    scheduler = DigestScheduler(tick, interval_seconds=0.05, observer=seen)
+    scheduler = one_job(tick, 0.05, observer=seen)
     scheduler.start()
     try:
         await seen.changes.until(lambda: "late digest_tick" in seen.events)
@@ -184,10 +201,82 @@ def test_a_tick_submitted_long_after_its_time_is_late() -> None:
     )
 
     seen = JobRecorder()
-    scheduler = DigestScheduler(lambda: asyncio.sleep(0), observer=seen)
+    scheduler = one_job(lambda: asyncio.sleep(0), 30, observer=seen)
     now = datetime.now(UTC)
-    scheduler.on_event(JobSubmissionEvent(EVENT_JOB_SUBMITTED, "digest-tick", "default", [now]))
+    scheduler.on_event(JobSubmissionEvent(EVENT_JOB_SUBMITTED, "digest_tick", "default", [now]))
     assert seen.events == []
     late = [now - timedelta(seconds=30)]
-    scheduler.on_event(JobSubmissionEvent(EVENT_JOB_SUBMITTED, "digest-tick", "default", late))
+    scheduler.on_event(JobSubmissionEvent(EVENT_JOB_SUBMITTED, "digest_tick", "default", late))
     assert seen.events == ["late digest_tick"]
+
+
+async def test_jobs_run_apart_each_on_its_own_interval_and_label() -> None:
+    seen = JobRecorder()
+    release = asyncio.Event()
+    calls = {"fast": 0, "stuck": 0}
+
+    async def fast() -> None:
+        calls["fast"] += 1
+
+    async def stuck() -> None:
+        calls["stuck"] += 1
+        await release.wait()  # a slow job does not hold up the other one
+
+    jobs = Jobs(observer=seen)
+    jobs.every("notify_tick", 0.05, fast)
+    jobs.every("personal_tick", 0.05, stuck)
+    assert jobs.names == ("notify_tick", "personal_tick")
+    jobs.start()
+    try:
+        await seen.changes.until(lambda: seen.events.count("ran notify_tick") >= 3)
+        assert jobs.ticks("personal_tick") == 0 and calls["stuck"] == 1
+        release.set()
+        await seen.changes.until(lambda: jobs.ticks("personal_tick") >= 1)
+    finally:
+        await jobs.shutdown()
+    assert jobs.ticks("notify_tick") >= 3
+    assert "ran personal_tick" in seen.events
+
+
+async def test_a_job_not_started_now_waits_one_interval() -> None:
+    seen = JobRecorder()
+    calls: list[str] = []
+
+    async def later() -> None:
+        calls.append("later")
+
+    async def now() -> None:
+        calls.append("now")
+
+    jobs = Jobs(observer=seen)
+    jobs.every("later", 60, later, start_now=False)
+    jobs.every("now", 60, now)
+    jobs.start()
+    try:
+        await seen.changes.until(lambda: "ran now" in seen.events)
+    finally:
+        await jobs.shutdown()
+    assert calls == ["now"]
+    assert jobs.ticks("later") == 0
+
+
+async def test_shutdown_without_start_and_twice_is_harmless() -> None:
+    jobs = Jobs()
+    await jobs.shutdown()
+    jobs.every("digest_tick", 60, lambda: asyncio.sleep(0))
+    jobs.start()
+    assert jobs.running
+    await jobs.shutdown()
+    await jobs.shutdown()
+    assert not jobs.running
+
+
+async def test_until_ticks_wakes_after_the_runs() -> None:
+    jobs = one_job(lambda: asyncio.sleep(0), 0.05)
+    jobs.start()
+    try:
+        async with asyncio.timeout(2):
+            await jobs.until_ticks("digest_tick", 3)
+    finally:
+        await jobs.shutdown()
+    assert jobs.ticks("digest_tick") >= 3
