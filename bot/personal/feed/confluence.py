@@ -55,6 +55,10 @@ ACTIVITY_EXPAND = tuple(
 SEARCH_PAGE = 50  # Confluence's cap with bodies
 MAX_HITS = 500  # per poll; a busier window is cut (logged by the service)
 OWNERSHIP_BATCH = 100  # ids per ownership query
+# Whether a user created or watches a page (or wrote a comment) is remembered this long: a
+# page they start or stop watching counts from the next question after that.
+WATCH_TTL = 3600.0
+WATCH_MEMORY = 5000  # answers kept per user before the expired ones are dropped
 ZONE_TTL = 24 * 3600.0
 TEXT_CHARS = 300
 
@@ -154,6 +158,8 @@ class ConfluenceFeedSource:
         self._monotonic = monotonic
         self._zones: dict[str, tuple[str, float]] = {}
         self._site_zone: str | None = None
+        # account -> content id -> (created by them, watched by them, when asked)
+        self._watches: dict[str, dict[str, tuple[bool, bool, float]]] = {}
 
     def _as(self, me: Me) -> ConfluenceClient:
         """As the user, on the limiter's background lane (interactive requests go first)."""
@@ -214,18 +220,21 @@ class ConfluenceFeedSource:
         return hits
 
     async def _ownership(self, me: Me, ids: Sequence[str], counter: _Counter) -> Ownership:
-        mine: set[str] = set()
-        watched: set[str] = set()
+        """Which of `ids` `me` created or watches: remembered for WATCH_TTL, asked for the rest."""
+        now = self._monotonic()
+        known = self._watches.setdefault(me.account_id, {})
+        unknown = [i for i in ids if i not in known or now - known[i][2] >= WATCH_TTL]
         client = self._as(me)
-        for start in range(0, len(ids), OWNERSHIP_BATCH):
-            batch = ids[start : start + OWNERSHIP_BATCH]
+        for start in range(0, len(unknown), OWNERSHIP_BATCH):
+            batch = unknown[start : start + OWNERSHIP_BATCH]
+            for content_id in batch:
+                known[content_id] = (False, False, now)
             cql = (
                 f"id in ({', '.join(batch)}) and "
                 "(creator = currentUser() or watcher = currentUser())"
             )
-            pager = client.search.cql(
-                cql, limit=OWNERSHIP_BATCH, excerpt=None, expand=("content.history",)
-            )
+            expand = ("content.history",)
+            pager = client.search.cql(cql, limit=OWNERSHIP_BATCH, excerpt=None, expand=expand)
             async for page in pager.pages():
                 counter.n += 1
                 for result in page.items:
@@ -233,10 +242,15 @@ class ConfluenceFeedSource:
                     if content is None or content.id is None:
                         continue
                     creator = content.history.created_by if content.history else None
-                    if creator is not None and creator.account_id == me.account_id:
-                        mine.add(content.id)
-                    watched.add(content.id)  # created by them (autowatched) or watched
-        return Ownership(frozenset(mine), frozenset(watched))
+                    mine = creator is not None and creator.account_id == me.account_id
+                    # Created by them (autowatched), or watched.
+                    known[content.id] = (mine, True, now)
+        if len(known) > WATCH_MEMORY:
+            for stale in [i for i, (_, _, at) in known.items() if now - at >= WATCH_TTL]:
+                del known[stale]
+        mine_ids = frozenset(i for i in ids if known[i][0])
+        watched_ids = frozenset(i for i in ids if known[i][1])
+        return Ownership(mine_ids, watched_ids)
 
     async def _tasks(
         self, me: Me, since: datetime, today: date | None, counter: _Counter

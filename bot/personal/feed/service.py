@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.confluence import AuthError, ConfluenceError, ExpiredGrant, NoConnection
@@ -46,6 +45,14 @@ from bot.personal.feed.ports import (
     FeedUser,
     FeedUsers,
 )
+from bot.personal.feed.reports import Found, PollResult, TickReport
+from bot.personal.feed.state import (
+    DELIVERY_KIND,
+    POLL_KIND,
+    FeedMemory,
+    anchor_key,
+    watermark_key,
+)
 from bot.personal.ports import Clock, SystemClock
 from bot.polling import WatermarkAdvance, due, next_window, stretched_interval
 
@@ -62,39 +69,7 @@ __all__ = [
 
 log = logging.getLogger("bot.personal.feed")
 
-DELIVERY_KIND = "personal"
-POLL_KIND = "personal-poll"
-ANCHOR_KIND = "personal-dm"
 HISTORY_LOOKBACK = timedelta(hours=1)  # a taken-over delivery looks this far back for its DM
-
-
-def watermark_key(subject: str) -> str:
-    return f"personal:{subject}"
-
-
-def anchor_key(subject: str) -> AnchorKey:
-    return AnchorKey(ANCHOR_KIND, subject, "feed")
-
-
-@dataclass(frozen=True, slots=True)
-class PollResult:
-    subject: str
-    outcome: str  # "quiet", "sent", "retry", "error", "lost"
-    events: int = 0
-    sent: int = 0  # events delivered by this poll
-    requests: int = 0
-
-
-@dataclass(slots=True)
-class TickReport:
-    interval: float
-    due: int = 0
-    polled: list[PollResult] = field(default_factory=list)
-    told_paused: int = 0
-
-    @property
-    def requests(self) -> int:
-        return sum(p.requests for p in self.polled)
 
 
 class FeedService:
@@ -162,7 +137,9 @@ class FeedService:
         self, users: Sequence[FeedUser], now: datetime, interval: float
     ) -> list[PollResult]:
         """Claim the polls (one per user and interval, across replicas), run them, give the
-        claims back for the next slot."""
+        claims back for the next slot. The database sees a few statements per tick, not per
+        user: the watermarks read, the quiet users' advances, the events claimed and the
+        anchors read in bulk."""
         keys = {ClaimKey(POLL_KIND, u.subject, "poll"): u for u in users}
         claims = await self._courier.claim(keys, now)
         if not claims:
@@ -170,32 +147,62 @@ class FeedService:
         marks = await self._store.watermarks.get_many(
             [watermark_key(c.key.subject) for c in claims]
         )
-        results = await asyncio.gather(
-            *(
-                self._bounded(keys[c.key], marks.get(watermark_key(c.key.subject)), now)
-                for c in claims
-            )
+        reads = await asyncio.gather(
+            *(self._read(keys[c.key], marks.get(watermark_key(c.key.subject)), now) for c in claims)
         )
+        results = await self._deliver_all([r for r in reads if isinstance(r, Found)], now)
+        results.extend(r for r in reads if isinstance(r, PollResult))
         next_slot = now + timedelta(seconds=interval * 0.5)
         await self._store.deliveries.complete(
             [Completion.failed(c, "polled", next_slot, now) for c in claims]
         )
-        return list(results)
+        return results
 
-    async def _bounded(
+    async def _read(
         self, user: FeedUser, watermark: datetime | None, now: datetime
-    ) -> PollResult:
+    ) -> Found | PollResult:
         async with self._limit:
             try:
-                return await self.poll(user, watermark, now)
+                return await self.read(user, watermark, now)
             except Exception:  # one user's failure must not stop the others
                 log.exception("personal feed poll failed user=%s", user.me.user_id)
                 return PollResult(user.subject, "error")
 
+    async def _deliver_all(self, found: Sequence[Found], now: datetime) -> list[PollResult]:
+        quiet = [f for f in found if not f.events]
+        by_key = {
+            ClaimKey(DELIVERY_KIND, f.user.subject, e.id): (f, e) for f in found for e in f.events
+        }
+        claims = await self._courier.claim(by_key, now) if by_key else []
+        mine: dict[str, list[Claim]] = {}
+        for claim in claims:
+            mine.setdefault(claim.key.subject, []).append(claim)
+        # Delivered already (an overlapping window), or another process has them: quiet too.
+        quiet += [f for f in found if f.events and f.user.subject not in mine]
+        await self._store.watermarks.advance([f.advance for f in quiet])
+        results = [PollResult(f.user.subject, "quiet", len(f.events), 0, f.requests) for f in quiet]
+        busy = [f for f in found if f.user.subject in mine]
+        anchors = await self._store.anchors.get_many([anchor_key(f.user.subject) for f in busy])
+
+        async def one(f: Found) -> PollResult:
+            async with self._limit:
+                subject = f.user.subject
+                events = {c.key: by_key[c.key][1] for c in mine[subject]}
+                anchor = anchors.get(anchor_key(subject))
+                outcome, sent = await self._deliver_claimed(
+                    f.user, events, mine[subject], anchor, now, f.advance
+                )
+                return PollResult(subject, outcome, len(f.events), sent, f.requests)
+
+        results.extend(await asyncio.gather(*(one(f) for f in busy)))
+        return results
+
     # ------------------------------------------------------------------ one user
 
-    async def poll(self, user: FeedUser, watermark: datetime | None, now: datetime) -> PollResult:
-        """One poll of one user: read, find the news, deliver it, move the watermark."""
+    async def read(
+        self, user: FeedUser, watermark: datetime | None, now: datetime
+    ) -> Found | PollResult:
+        """Read one user's window as them and find the news in it (a PollResult: it failed)."""
         window = next_window(watermark, now)
         advance = WatermarkAdvance(watermark_key(user.subject), window.until)
         try:
@@ -227,21 +234,32 @@ class FeedService:
             since=window.since,
             today=activity.today,
         )
-        if not events:
-            await self._store.watermarks.advance([advance])
-            return PollResult(user.subject, "quiet", requests=activity.requests)
-        outcome, sent = await self.deliver(user, events, now, advance)
-        return PollResult(user.subject, outcome, len(events), sent, activity.requests)
+        return Found(user, advance, tuple(events), activity.requests)
 
     async def deliver(
         self, user: FeedUser, events: Sequence[FeedEvent], now: datetime, advance: WatermarkAdvance
     ) -> tuple[str, int]:
-        """Claim the events and DM those claimed, merged into the user's recent DM."""
+        """Claim one user's events and DM those claimed, merged into their recent DM."""
         by_key = {ClaimKey(DELIVERY_KIND, user.subject, e.id): e for e in events}
         claims = await self._courier.claim(by_key, now)
-        if not claims:  # delivered already (an overlapping window), or another process has them
+        if not claims:
             await self._store.watermarks.advance([advance])
             return "quiet", 0
+        key = anchor_key(user.subject)
+        anchor = (await self._store.anchors.get_many([key])).get(key)
+        return await self._deliver_claimed(
+            user, {c.key: by_key[c.key] for c in claims}, claims, anchor, now, advance
+        )
+
+    async def _deliver_claimed(
+        self,
+        user: FeedUser,
+        events: dict[ClaimKey, FeedEvent],
+        claims: Sequence[Claim],
+        anchor: Anchor | None,
+        now: datetime,
+        advance: WatermarkAdvance,
+    ) -> tuple[str, int]:
         try:
             channel = await self._poster.dm_channel(user.me.user_id)
         except PostFailed as exc:
@@ -252,11 +270,10 @@ class FeedService:
             await self._store.watermarks.advance([advance])
             return "sent", 0
         key = anchor_key(user.subject)
-        anchor = (await self._store.anchors.get_many([key])).get(key)
         by_name = {c.key.name: c for c in claims}
         plans = plan_dms(
             anchor,
-            [(by_key[c.key], c.key.name) for c in claims],
+            [(events[c.key], c.key.name) for c in claims],
             now,
             window=self._merge_window,
         )
@@ -343,22 +360,6 @@ class FeedService:
 
     async def forget(self, team_id: str, user_id: str) -> None:
         await FeedMemory(self._store).forget(team_id, user_id)
-
-
-class FeedMemory:
-    """What the feed keeps for a user, forgotten when they disconnect (bot.personal's FeedState
-    port): their watermark, the DM being merged into, their claims (a user who links again
-    starts afresh, from the moment they do)."""
-
-    def __init__(self, store: FeedStore) -> None:
-        self._store = store
-
-    async def forget(self, team_id: str, user_id: str) -> None:
-        subject = f"{team_id}:{user_id}"
-        await self._store.watermarks.delete([watermark_key(subject)])
-        await self._store.anchors.delete_subject(ANCHOR_KIND, subject)
-        removed = await self._store.deliveries.delete_subject([DELIVERY_KIND, POLL_KIND], subject)
-        log.info("personal feed forgotten user=%s team=%s claims=%d", user_id, team_id, removed)
 
 
 def _anchor(key: AnchorKey, channel: str, plan: DmPlan, now: datetime, ts: str) -> Anchor:
