@@ -33,7 +33,7 @@ from bot.confluence.cql import cql_datetime
 from bot.confluence.models import LinkedModel, absolute_url, storage_value
 from bot.confluence.paging import MAX_LIMIT
 from bot.confluence.search_models import SearchResult
-from bot.convert import storage_to_text, task_text
+from bot.convert import task_text
 from bot.personal.feed.events import (
     Hit,
     Ownership,
@@ -136,7 +136,6 @@ def hit_of(result: SearchResult) -> Hit | None:
             container=container,
             parent_comment=ancestors[-1].id if ancestors else None,
             selection=str(selection) if selection else None,
-            text=storage_to_text(storage, TEXT_CHARS),
         )
     return Hit(
         id=content.id,

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from bot.convert import mention_sentence
+from bot.convert import mention_sentence, storage_to_text
 from bot.personal.preferences import Kind, Preferences
 
 __all__ = [
@@ -78,7 +78,7 @@ class Hit:
     container: Ref | None = None  # a comment's page or blog post
     parent_comment: str | None = None  # the comment a reply answers
     selection: str | None = None  # the text an inline comment hangs on
-    text: str = ""  # a comment's text, plain and short
+    text: str = ""  # a comment's text, plain (from `storage` when empty: only for news)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +243,7 @@ def _comment_events(
         kind: Kind = "mentions"
         action: Action = "mentioned"
     else:
-        text = _short(hit.text, TEXT_CHARS)
+        text = _short(hit.text or storage_to_text(hit.storage, TEXT_CHARS), TEXT_CHARS)
         reply = hit.parent_comment is not None and hit.parent_comment in ownership.mine
         on_mine = where is not None and where.id in ownership.mine
         on_watched = where is not None and where.id in ownership.watched
