@@ -98,13 +98,23 @@ class FeedService:
         self._minimum = minimum_interval
         self._budget = budget_rps
         self._per_poll = requests_per_poll
+        self._seen_per_poll = 0.0  # requests a poll has taken here lately (moving average)
         self._merge_window = merge_window
         self._limit = asyncio.Semaphore(concurrency)
         self._previous: float | None = None
 
     def interval_for(self, users: int) -> float:
-        """Seconds between two polls of one user when `users` are linked."""
-        return stretched_interval(users, self._per_poll, self._budget, self._minimum)
+        """Seconds between two polls of one user when `users` are linked: stretched by the
+        configured requests a poll, or by what polls have taken lately when that is more."""
+        per_poll = max(self._per_poll, self._seen_per_poll)
+        return stretched_interval(users, per_poll, self._budget, self._minimum)
+
+    def _learn(self, polled: Sequence[PollResult]) -> None:
+        counted = [p.requests for p in polled if p.outcome != "error"]
+        if counted:
+            mean = sum(counted) / len(counted)
+            weight = min(1.0, len(counted) / 100)  # a tick of many polls says more
+            self._seen_per_poll += (mean - self._seen_per_poll) * max(weight, 0.05)
 
     # ------------------------------------------------------------------ the tick
 
@@ -128,6 +138,7 @@ class FeedService:
         polls = [by_subject[s] for s in sorted(due_now) if by_subject[s].status == "active"]
         if polls:
             report.polled = await self._poll_claimed(polls, now, interval)
+            self._learn(report.polled)
         lost = await self._courier.flush()
         if lost:
             log.warning("personal feed lost %d claims to another process", len(lost))

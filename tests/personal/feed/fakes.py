@@ -53,6 +53,7 @@ class FakeSource:
     hits: dict[str, list[Hit]] = field(default_factory=dict)
     polls: list[tuple[str, datetime, datetime]] = field(default_factory=list)
     failures: list[Exception] = field(default_factory=list)
+    requests: int = 2  # what each poll reports it sent
 
     async def poll(
         self, me: Me, since: datetime, until: datetime, preferences: Preferences
@@ -61,7 +62,7 @@ class FakeSource:
         if self.failures:
             raise self.failures.pop(0)
         found = [h for h in self.hits.get(me.account_id, []) if since <= h.when <= until]
-        return Activity(hits=found, requests=2)
+        return Activity(hits=found, requests=self.requests)
 
 
 @dataclass

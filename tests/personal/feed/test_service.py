@@ -34,6 +34,11 @@ async def test_each_user_is_polled_once_per_interval_spread_over_it(store: Store
     assert max(per_tick) <= 10  # spread out: 60 users over 24 ticks, not all at once
     assert feed.interval_for(60) == 120.0
     assert feed.interval_for(1000) == 1000 * 3 / 5.0  # stretched to the request budget
+    # Polls that take more requests than configured stretch it further.
+    source.requests = 6
+    clock.current += timedelta(seconds=200)
+    await feed.tick(everyone=True)
+    assert 1000 * 3 / 5.0 < feed.interval_for(1000) <= 1000 * 6 / 5.0  # a moving average
 
 
 async def test_a_failed_dm_is_sent_on_a_later_poll_and_only_once(store: Store) -> None:
