@@ -229,7 +229,8 @@ async def main(args: argparse.Namespace) -> int:
         await store.watermarks.advance(
             [WatermarkAdvance(k, NOW - timedelta(minutes=2)) for k in keys]
         )
-        clock.current = NOW + timedelta(seconds=interval)
+        # A whole (learned) interval later, so every user's poll is due again.
+        clock.current = NOW + timedelta(seconds=service.interval_for(args.users))
         other = feed(fast)
         again = await asyncio.gather(service.tick(everyone=True), other.tick(everyone=True))
         later = served.stats()
@@ -241,13 +242,16 @@ async def main(args: argparse.Namespace) -> int:
         limited = client_for(served, 10.0)
         await limited.site()
         alone = await searches(limited, args.searches, args.seconds / args.searches)
-        clock.current += timedelta(seconds=interval)
+        learned = max(service.interval_for(args.users), other.interval_for(args.users))
+        clock.current += timedelta(seconds=learned)
         poller = asyncio.create_task(feed(limited.in_background()).tick(everyone=True))
         mark = served.stats()["confluence"]
         busy = await searches(limited, args.searches, args.seconds / args.searches)
         poller_requests = served.stats()["confluence"] - mark - args.searches
         poller.cancel()
-        await asyncio.gather(poller, return_exceptions=True)
+        (ended,) = await asyncio.gather(poller, return_exceptions=True)
+        if not isinstance(ended, asyncio.CancelledError):
+            print(f"the poller ended before the searches did: {ended!r}")
         for client in (fast, limited):
             await client.aclose()
         await session.close()
@@ -266,7 +270,8 @@ async def main(args: argparse.Namespace) -> int:
     print(f"Confluence requests per interval: {steady_requests} ({per_poll:.2f} a poll, steady)")
     print(
         f"interval within 10 requests/s: {steady_requests / BACKGROUND_RPS:.0f} s on the whole "
-        f"background lane (8/s); {interval:.0f} s as configured "
+        f"background lane (8/s); {interval:.0f} s as configured, {learned:.0f} s as the feed "
+        f"stretched it by what its polls took "
         f"(PERSONAL_BUDGET_RPS={settings.personal_budget_rps:g}, "
         f"{settings.personal_requests_per_poll:g} requests a poll)"
     )
