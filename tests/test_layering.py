@@ -17,7 +17,7 @@ LAYERS = [
     {"bot.cli"},
     {"bot.bootstrap"},
     {"bot.slack"},
-    {"bot.write", "bot.digest", "bot.personal"},
+    {"bot.write", "bot.digest", "bot.personal", "bot.notify"},
     {"bot.confluence", "bot.convert"},
     {"bot.startup"},
     {"bot.config"},  # validates DATABASE_URL with the store's URL rules

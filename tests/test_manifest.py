@@ -49,7 +49,7 @@ def test_slash_command(manifest: dict[str, Any]) -> None:
     assert command["command"] == "/confluence"
     assert command["url"] == EVENTS_URL
     assert command["should_escape"] is False
-    for word in ("search", "recent", "create", "comment", "digest", "connect", "help"):
+    for word in ("search", "recent", "create", "comment", "digest", "notify", "connect", "help"):
         assert word in command["usage_hint"]
 
 

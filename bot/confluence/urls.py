@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from ada_url import parse_url
 
@@ -98,3 +98,18 @@ def parse_page_reference(text: str, *, site_url: str | None = None) -> ContentRe
     if _is_id(text):
         return ContentRef("page", text)
     return parse_content_url(text, site_url=site_url)
+
+
+def is_lookalike(target: str) -> bool:
+    """Whether a link reads differently to a browser than it looks
+    (`https://evil.com\\@acme.atlassian.net/…`, `https://user:pw@…`); `target` as typed or as
+    Slack sends it (`<url|label>`)."""
+    text = target.strip().strip("<>").split("|", 1)[0]
+    try:
+        lax = urlsplit(text)
+    except ValueError:
+        return False
+    if lax.scheme.lower() not in ("http", "https"):
+        return False
+    parsed = parse_web_url(text)
+    return parsed is None or "@" in lax.netloc or parsed.host != (lax.hostname or "").lower()

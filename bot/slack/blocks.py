@@ -237,6 +237,14 @@ def checkboxes(
     return element
 
 
+def overflow(action_id: str, options: Sequence[Element]) -> Element:
+    """Overflow menu ("…") of 2–5 options built by `option`; a click sends the chosen one."""
+    _check_id("action_id", action_id, block_limits.ACTION_ID)
+    if not 2 <= len(options) <= block_limits.OVERFLOW_OPTIONS:
+        raise ValueError(f"an overflow menu takes 2 to {block_limits.OVERFLOW_OPTIONS} options")
+    return {"type": "overflow", "action_id": action_id, "options": list(options)}
+
+
 def options_response(options: Sequence[Element]) -> dict[str, Any]:
     """Body answering an external select's options request; capped at 100 options."""
     return {"options": list(options[: block_limits.OPTIONS_PER_SELECT])}

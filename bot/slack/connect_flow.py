@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.confluence import ConfluenceError, NotFound
 from bot.slack.identity import store_team
+from bot.slack.notify.subscriptions import notify_service
 from bot.slack.personal.build import personal_service
 from bot.slack.services import Services
 from bot.store import UserConnection
@@ -184,8 +185,9 @@ async def activate(
 async def disconnect(
     services: Services, team_id: str | None, user_id: str
 ) -> UserConnection | None:
-    """Delete the user's Maton connection, their personal state (bot.personal's `forget`), then
-    the mapping. None: there was no connection to delete (personal state left over is deleted
+    """Delete the user's Maton connection, their personal state (bot.personal's `forget`), the
+    channel notifications they set up (read as them: bot.notify's `forget`), then the mapping.
+    None: there was no connection to delete (personal state left over is deleted
     all the same).
 
     If Maton cannot delete it (ConfluenceError), everything stays so the user can try again.
@@ -198,6 +200,8 @@ async def disconnect(
     await personal_service(services).forget(team_id, user_id)
     if link is None:
         return None
+    # Only with a link: without one, their subscriptions read through the shared connection.
+    await notify_service(services).forget(team, user_id)
     await services.store.connections.delete(team, user_id)
     log.info(
         "connection removed team=%s user=%s connection=%s", team_id, user_id, link.connection_id

@@ -19,7 +19,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.delivery import ChannelPacer, ChannelUnavailable, DeliveryMark, PostFailed
 
-__all__ = ["CHANNEL_GONE", "SlackMessenger"]
+__all__ = ["CHANNEL_GONE", "CHANNEL_GONE_WHY", "SlackMessenger"]
 
 log = logging.getLogger("bot.slack.delivery")
 
@@ -28,6 +28,12 @@ HISTORY_PAGES = 5  # how far back a taken-over delivery looks for its own messag
 CHANNEL_GONE = frozenset(
     {"channel_not_found", "is_archived", "not_in_channel", "restricted_action_read_only_channel"}
 )
+# Why a channel stopped taking posts, in the words of the DMs that tell an owner (by error code).
+CHANNEL_GONE_WHY = {
+    "is_archived": "the channel was archived",
+    "not_in_channel": "I was removed from the channel",
+    "channel_not_found": "I can no longer see the channel (removed, or it was deleted)",
+}
 
 
 class SlackMessenger:

@@ -33,6 +33,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(("create [title]",), "create a page"),
     Command(("comment <page URL or id> <text>",), "comment on a page"),
     Command(("digest subscribe|list|unsubscribe|now",), "blog post digests in this channel"),
+    Command(
+        ("notify subscribe|list|unsubscribe|pause|resume",),
+        "new and changed pages, blog posts and comments, posted in this channel as they happen",
+    ),
     Command(("connect", "disconnect", "whoami"), "act in Confluence as yourself"),
     Command(("tasks",), "your open Confluence tasks, due date first, each with a Done button"),
     Command(

@@ -12,6 +12,7 @@ Subcommand = Literal[
     "create",
     "comment",
     "digest",
+    "notify",
     "connect",
     "disconnect",
     "whoami",
@@ -21,7 +22,7 @@ Subcommand = Literal[
 ]
 SUBCOMMANDS: frozenset[str] = frozenset(
     {"search", "recent", "create", "comment", "digest", "connect", "disconnect", "whoami", "help"}
-    | {"tasks", "me"}
+    | {"tasks", "me", "notify"}
 )
 MAX_QUERY = 500
 _IN_SPACE = re.compile(r"(?:^|\s)in:(?P<key>~?[A-Za-z0-9_-]+)(?=\s|$)", re.IGNORECASE)

@@ -136,3 +136,63 @@ class LastDelivered:
     subscription_id: int
     window_end: datetime
     at: datetime
+
+
+# --------------------------------------------------------------------------- channel notifications
+# The records live here, beside the digests' Subscription, because the store (a lower layer) builds
+# them; bot.notify.models re-exports them under the names the feature uses.
+
+NotifyKind = Literal["page", "blogpost", "comment"]
+EditsFilter = Literal["all", "major"]
+NOTIFY_KINDS: tuple[NotifyKind, ...] = ("page", "blogpost", "comment")
+# The kind a notification subscription's deliveries are filed under (bot.delivery's ClaimKey.name).
+NOTIFY_DELIVERY_KIND = "notify"
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyFilters:
+    """What of a space's activity a channel hears about."""
+
+    kinds: frozenset[NotifyKind] = frozenset(NOTIFY_KINDS)
+    label: str | None = None  # a CQL label, validated at subscribe
+    under_page_id: str | None = None  # only pages under this one (from a URL on our site or an id)
+    edits: EditsFilter = "all"  # "major" skips versions Confluence marks minorEdit
+
+    def __post_init__(self) -> None:
+        if not self.kinds or not self.kinds <= frozenset(NOTIFY_KINDS):
+            raise ValueError(f"kinds must be some of {NOTIFY_KINDS}, got {sorted(self.kinds)}")
+        if self.edits not in ("all", "major"):
+            raise ValueError(f"edits must be 'all' or 'major', got {self.edits!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class NewNotifySubscription:
+    """A (channel, space) subscription to write (`NotifySubscriptions.add`)."""
+
+    team_id: str
+    channel_id: str
+    space_key: str
+    space_id: str  # v2 id, resolved at subscribe
+    created_by: str
+    filters: NotifyFilters = NotifyFilters()
+    under_title: str | None = None  # the `under:` page's title, for listings
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySubscription:
+    """One channel following one space (`subscribe ENG,OPS` makes two)."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    space_key: str
+    space_id: str
+    created_by: str  # whose identity reads the space, who is told by DM on a pause
+    filters: NotifyFilters
+    paused_reason: str | None  # None = active; else PauseReason.stored or "paused by <user>"
+    created_at: datetime
+    under_title: str | None = None  # the `under:` page's title when subscribed, for listings
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_reason is not None

@@ -181,6 +181,31 @@ personal_preferences = sa.Table(
     sa.Column("updated_at", UTCDateTime(), nullable=False),
 )
 
+notify_subscriptions = sa.Table(
+    # A channel following one space's activity (issue 13): one row per (channel, space), with
+    # its filters. Ids are never reused (sqlite_autoincrement), so a new subscription never
+    # inherits an old one's delivery claims; a removed subscription's claims go with it.
+    "notify_subscriptions",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("team_id", sa.String(32), nullable=False),
+    sa.Column("channel_id", sa.String(32), nullable=False),
+    sa.Column("space_key", sa.String(255), nullable=False),
+    sa.Column("space_id", sa.String(64), nullable=False),
+    sa.Column("kinds", sa.String(64), nullable=False),  # e.g. "blogpost,comment,page"
+    sa.Column("label", sa.String(255), nullable=True),
+    sa.Column("under_page_id", sa.String(64), nullable=True),
+    sa.Column("under_title", sa.Text(), nullable=True),
+    sa.Column("edits", sa.String(8), nullable=False),
+    sa.Column("created_by", sa.String(32), nullable=False, index=True),
+    sa.Column("paused_reason", sa.Text(), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("team_id", "channel_id", "space_key"),
+    sa.CheckConstraint("edits IN ('all', 'major')", name="edits"),
+    sqlite_autoincrement=True,
+)
+
 poll_watermarks = sa.Table(
     # Where each poll group (bot.polling) got to: it has seen everything before `watermark`.
     "poll_watermarks",

@@ -16,6 +16,7 @@ from bot.store.deliveries import Deliveries
 from bot.store.durability import sqlite_file
 from bot.store.engine import build_engine, read_transaction
 from bot.store.events import EventDedupe, IdempotencyKeys
+from bot.store.notify_subscriptions import NotifySubscriptions
 from bot.store.personal import PersonalPreferences
 from bot.store.saves import ThreadSaves
 from bot.store.subscriptions import Subscriptions
@@ -40,6 +41,7 @@ class Store:
         self.deliveries = Deliveries(engine)
         self.connections = UserConnections(engine)
         self.preferences = PersonalPreferences(engine)
+        self.notify = NotifySubscriptions(engine)
         self.watermarks = Watermarks(engine)  # bot.polling.WatermarkStore
         self.anchors = Anchors(engine)  # bot.delivery.AnchorStore
 

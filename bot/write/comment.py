@@ -11,6 +11,7 @@ from urllib.parse import unquote_plus, urlsplit
 
 from bot.confluence import BlogPost, ConfluenceClient, FooterComment, Page
 from bot.confluence.urls import ContentRef, parse_content_url, parse_web_url
+from bot.confluence.urls import is_lookalike as is_lookalike  # moved there; kept importable here
 from bot.convert import Names, collect_references, mrkdwn_to_storage
 from bot.write.errors import ForeignLink
 from bot.write.ports import ConfluenceAccess, NameDirectory
@@ -65,20 +66,6 @@ def parse_ref_value(value: str) -> ContentRef | None:
 def _as_typed(target: str) -> str:
     """A link as typed or as Slack sends it (`<url|label>`), without Slack's brackets."""
     return target.strip().strip("<>").split("|", 1)[0]
-
-
-def is_lookalike(target: str) -> bool:
-    """Whether a link reads differently to a browser than it looks
-    (`https://evil.com\\@acme.atlassian.net/…`, `https://user:pw@…`)."""
-    text = _as_typed(target)
-    try:
-        lax = urlsplit(text)
-    except ValueError:
-        return False
-    if lax.scheme.lower() not in ("http", "https"):
-        return False
-    parsed = parse_web_url(text)
-    return parsed is None or "@" in lax.netloc or parsed.host != (lax.hostname or "").lower()
 
 
 def foreign_hosts(target: str, site_url: str) -> tuple[str, str] | None:

@@ -39,6 +39,7 @@ def test_all_documented_subcommands_are_known() -> None:
         "create",
         "comment",
         "digest",
+        "notify",
         "connect",
         "disconnect",
         "whoami",

@@ -9,15 +9,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import AccessLost, ChannelGone, ChannelPacer, DeliveryMark, PauseReason
 from bot.digest.compose import DigestMessage
-from bot.slack.delivery import SlackMessenger
+from bot.slack.delivery import CHANNEL_GONE_WHY, SlackMessenger
 
 __all__ = ["SlackDigestPoster", "pause_notice"]
-
-CHANNEL_GONE_WHY = {
-    "is_archived": "the channel was archived",
-    "not_in_channel": "I was removed from the channel",
-    "channel_not_found": "I can no longer see the channel (removed, or it was deleted)",
-}
 
 
 class SlackDigestPoster:

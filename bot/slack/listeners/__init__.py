@@ -13,6 +13,7 @@ from bot.slack.listeners.commands import register as register_commands
 from bot.slack.listeners.digests import register as register_digests
 from bot.slack.listeners.home import register as register_home
 from bot.slack.listeners.identity import register as register_identity
+from bot.slack.listeners.notify import register as register_notify
 from bot.slack.listeners.personal import register as register_personal
 from bot.slack.listeners.search import register as register_search
 from bot.slack.listeners.unfurl import register as register_unfurl
@@ -30,6 +31,7 @@ def register(app: AsyncApp, services: Services) -> None:
     register_home(app, services, home)
     register_write(app, services)
     register_digests(app, services, home)
+    register_notify(app, services, home)  # after digests: beside them on App Home
     register_identity(app, services, home)
     register_personal(app, services, home)  # after identity: its sections follow the account's
 

@@ -16,6 +16,7 @@ from bot.slack.context import CommandContext
 from bot.slack.help_text import slash_help
 from bot.slack.listeners import digests, identity, write
 from bot.slack.listeners.search import recent, search
+from bot.slack.notify.commands import handle_notify
 from bot.slack.personal.commands import handle_me, handle_tasks
 from bot.slack.router import parse_command, parse_search
 from bot.slack.services import Services
@@ -54,6 +55,7 @@ HANDLERS: dict[str, Handler] = {
     "create": write.handle_create,
     "comment": write.handle_comment,
     "digest": digests.handle_digest,
+    "notify": handle_notify,
     "connect": identity.handle_connect,
     "disconnect": identity.handle_disconnect,
     "whoami": identity.handle_whoami,

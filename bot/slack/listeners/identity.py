@@ -86,7 +86,8 @@ async def _disconnect(services: Services, team_id: str | None, user_id: str) -> 
     )
     return (
         f":wave: Disconnected: the connection to {identity_view.who(removed)} is deleted, and "
-        f"so are your personal notification choices. {after}",
+        "so are your personal notification choices and the channel notifications you set up "
+        f"(`/confluence notify subscribe` sets them up again). {after}",
         True,
     )
 
