@@ -19,6 +19,7 @@ from bot.slack.app import create_app, create_authorization, web_client
 from bot.slack.check import Check, run_checks
 from bot.slack.digests.build import build_digest_service
 from bot.slack.notify.build import build_notify_service
+from bot.slack.personal.feed_build import build_feed_service
 from bot.slack.runtime import Built, run_http, run_socket_mode
 from bot.slack.services import Services
 from bot.slack.web_session import slack_session
@@ -64,6 +65,8 @@ def build_jobs(
     - "digest_tick" every ~30 s: first resumes saves whose process died, then posts the digests
       that are due;
     - "notify_tick" every NOTIFY_INTERVAL_SECONDS (60 s): a round of channel notifications.
+    - "personal_tick" every PERSONAL_TICK_SECONDS (gateway mode): polls the linked users whose
+      slot in the feed's interval came, and DMs them what is new (bot.personal.feed).
 
     Their Slack client carries the bot token itself: the Bolt app's own client has none
     (listeners get the token from `authorize`), and jobs run outside any Slack request.
@@ -83,6 +86,9 @@ def build_jobs(
     jobs.every("digest_tick", digest_seconds, digest_tick)
     notify = build_notify_service(services, client)
     jobs.every("notify_tick", services.settings.notify_interval_seconds, notify.tick)
+    if not services.confluence.is_direct:  # one identity for everyone: no personal feeds
+        feed = build_feed_service(services, client)
+        jobs.every("personal_tick", services.settings.personal_tick_seconds, feed.tick)
     return jobs
 
 

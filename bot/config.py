@@ -85,6 +85,14 @@ class Settings(BaseSettings):
     notify_interval_seconds: float = Field(default=60.0, ge=10, le=3600)
     notify_merge_seconds: float = Field(default=300.0, ge=0, le=86400)
     notify_catch_up_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+    # The personal DM feed (issue 14): each linked user is polled once per interval, at least
+    # this long; the interval stretches so that the polls stay within their share of Maton's
+    # 10 requests/s (users x requests per poll / budget).
+    personal_interval_seconds: float = Field(default=120.0, ge=10)
+    personal_budget_rps: float = Field(default=5.0, gt=0, le=10)
+    personal_requests_per_poll: float = Field(default=3.0, gt=0)
+    personal_tick_seconds: float = Field(default=5.0, gt=0)
+    personal_merge_minutes: float = Field(default=10.0, ge=0)
     log_level: str = "INFO"
 
     # A blank line in .env (`MATON_CONNECTION=`) leaves the setting unset, secrets included.

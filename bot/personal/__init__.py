@@ -1,6 +1,6 @@
 """Personal Confluence in Slack, as the user themselves: their open tasks (with Done) and their
-choice of personal notifications. The DM feed that will read that choice is not built yet
-(issue 14's second part); `PersonalService.forget` is where it will drop its state.
+choice of personal notifications, and the DM feed that sends them (``bot.personal.feed``);
+`PersonalService.forget` drops all of it when they disconnect.
 
 Pure parts (preferences, tasks) do no I/O; the service works on the ports in `ports`.
 """

@@ -17,6 +17,7 @@ from bot.store import NotificationPreferences
 
 __all__ = [
     "Clock",
+    "FeedState",
     "Identities",
     "Me",
     "NotLinked",
@@ -80,6 +81,14 @@ class TaskSource(Protocol):
         ...
 
     async def display_names(self, me: Me, account_ids: Sequence[str]) -> dict[str, str]: ...
+
+
+class FeedState(Protocol):
+    """The DM feed's state for one user (bot.personal.feed's service)."""
+
+    async def forget(self, team_id: str, user_id: str) -> None:
+        """Delete it (the user disconnected)."""
+        ...
 
 
 class PreferenceStore(Protocol):

@@ -7,7 +7,15 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
-from bot.personal.ports import Clock, Identities, Me, PreferenceStore, SystemClock, TaskSource
+from bot.personal.ports import (
+    Clock,
+    FeedState,
+    Identities,
+    Me,
+    PreferenceStore,
+    SystemClock,
+    TaskSource,
+)
 from bot.personal.preferences import KINDS, Kind, Preferences
 from bot.personal.tasks import MAX_OPEN, Settled, TaskItem, TaskRow, TasksPage, paginate
 
@@ -24,8 +32,10 @@ class PersonalService:
         tasks: TaskSource,
         preferences: PreferenceStore,
         clock: Clock | None = None,
+        feed: FeedState | None = None,
     ) -> None:
         self._identities = identities
+        self._feed = feed
         self._tasks = tasks
         self._preferences = preferences
         self._clock = clock or SystemClock()
@@ -134,9 +144,11 @@ class PersonalService:
     # -- disconnect ------------------------------------------------------------------------------
 
     async def forget(self, team_id: str | None, user_id: str) -> None:
-        """Delete everything personal kept for this user (they disconnected). The one place the
-        DM feed, when built, deletes its state too (watermarks, what was sent)."""
+        """Delete everything personal kept for this user (they disconnected): their preferences
+        and the DM feed's state (watermark, the DM being merged into, what was sent)."""
         removed = await self._preferences.delete(team_id or "", user_id)
+        if self._feed is not None:
+            await self._feed.forget(team_id or "", user_id)
         log.info(
             "personal state forgotten user=%s team=%s preferences=%s", user_id, team_id, removed
         )

@@ -41,7 +41,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("tasks",), "your open Confluence tasks, due date first, each with a Done button"),
     Command(
         ("me [on|off] [mentions] [comments] [watching] [tasks]",),
-        "your personal notification choices (the DMs themselves are not built yet)",
+        "what I tell you about by DM: mentions, comments, watched pages, tasks",
     ),
 )
 HELP = Command(("help",), "this list")

@@ -128,6 +128,13 @@ class Deliveries:
                     await write(conn, mine)
         return [c.claim for c in ordered if c.claim.key not in done]
 
+    async def delete_subject(self, kinds: Sequence[str], subject: str) -> int:
+        """Delete every claim of these kinds for `subject` (e.g. a user who disconnected)."""
+        statement = sa.delete(dl).where(dl.c.kind.in_(list(kinds)), dl.c.subject == subject)
+        async with write_transaction(self._engine) as conn:
+            result = await conn.execute(statement)
+        return int(result.rowcount or 0)
+
     async def get(self, key: ClaimKey) -> DeliveryRecord | None:
         async with read_transaction(self._engine) as conn:
             row = (await conn.execute(sa.select(dl).where(*_is(key)))).mappings().one_or_none()

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store._sql import changed, insert, resolve_now
 from bot.store.engine import read_transaction, write_transaction
-from bot.store.models import NOTIFICATION_KINDS, NotificationPreferences
+from bot.store.models import NOTIFICATION_KINDS, NotificationPreferences, UserConnection
 from bot.store.schema import personal_preferences as pp
+from bot.store.schema import user_connections as uc
 
 
 def _preferences(row: RowMapping) -> NotificationPreferences:
@@ -73,3 +74,37 @@ class PersonalPreferences:
     async def delete(self, team_id: str, slack_user_id: str) -> bool:
         async with write_transaction(self._engine) as conn:
             return await changed(conn, sa.delete(pp).where(_key(team_id, slack_user_id)))
+
+    async def linked(self) -> list[tuple[UserConnection, NotificationPreferences | None]]:
+        """Every user with a connection of their own that is active or stale and names their
+        Atlassian account, with their preferences (None: never chosen, all on); one query."""
+        statement = (
+            sa.select(uc, *(pp.c[kind].label(f"pp_{kind}") for kind in NOTIFICATION_KINDS))
+            .add_columns(
+                pp.c.created_at.label("pp_created_at"), pp.c.updated_at.label("pp_updated_at")
+            )
+            .select_from(
+                uc.outerjoin(
+                    pp,
+                    sa.and_(pp.c.team_id == uc.c.team_id, pp.c.slack_user_id == uc.c.slack_user_id),
+                )
+            )
+            .where(uc.c.status.in_(("active", "stale")), uc.c.atlassian_account_id.is_not(None))
+            .order_by(uc.c.team_id, uc.c.slack_user_id)
+        )
+        async with read_transaction(self._engine) as conn:
+            rows = (await conn.execute(statement)).mappings().all()
+        found: list[tuple[UserConnection, NotificationPreferences | None]] = []
+        for row in rows:
+            link = UserConnection(**{column.name: row[column.name] for column in uc.c})
+            chosen = None
+            if row["pp_created_at"] is not None:
+                chosen = NotificationPreferences(
+                    team_id=link.team_id,
+                    slack_user_id=link.slack_user_id,
+                    created_at=row["pp_created_at"],
+                    updated_at=row["pp_updated_at"],
+                    **{kind: bool(row[f"pp_{kind}"]) for kind in NOTIFICATION_KINDS},
+                )
+            found.append((link, chosen))
+        return found

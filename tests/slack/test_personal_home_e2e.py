@@ -103,7 +103,7 @@ async def test_home_checkboxes_choose_the_notifications(linked: Harness) -> None
     h = linked
     view = await open_home(h)
     assert _ticked(view) == ["mentions", "comments", "watching", "tasks"]  # all on once linked
-    assert "not built yet" in dump(view)
+    assert "I send these to you by DM as they happen" in dump(view)
     await home_action(h, PREFERENCES_ACTION, selected=["mentions", "tasks"])
     stored = await h.services.store.preferences.get(TEAM, USER)
     assert stored is not None
@@ -134,7 +134,7 @@ async def test_me_on_off_is_kept(linked: Harness) -> None:
     h = linked
     _, url = await h.command("me")
     assert "mentions :white_check_mark: on" in h.answer_text(url)
-    assert "not built yet" in h.answer_text(url)
+    assert "I send these to you by DM" in h.answer_text(url)
     _, url = await h.command("me off comments watching")
     assert "Turned off: comments, watching" in h.answer_text(url)
     stored = await h.services.store.preferences.get(TEAM, USER)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.personal import Me, NotLinked, PersonalService
 from bot.personal.confluence import ConfluenceTasks
+from bot.personal.feed import FeedMemory
 from bot.slack.identity import store_team
 from bot.slack.services import Services
 
@@ -37,4 +38,5 @@ def personal_service(services: Services) -> PersonalService:
         identities=LinkedIdentities(services),
         tasks=ConfluenceTasks(services.confluence),
         preferences=services.store.preferences,
+        feed=FeedMemory(services.store),
     )

@@ -51,12 +51,13 @@ async def tasks_section(services: Services, caller: Caller) -> list[Block]:
 
 
 async def preferences_section(services: Services, caller: Caller) -> list[Block]:
-    """The notification checkboxes (nothing for a user without their own identity: the tasks
-    section above says what to do)."""
+    """The notification checkboxes and what the DM feed does with them; "paused" for a user
+    whose connection went stale (nothing for one without their own identity: the tasks section
+    above says what to do)."""
     try:
         preferences = await personal_service(services).preferences(caller.team_id, caller.user_id)
-    except NotLinked:
-        return []
+    except NotLinked as exc:
+        return preferences_view.paused_blocks() if exc.reason == "stale" else []
     return preferences_view.home_blocks(preferences)
 
 

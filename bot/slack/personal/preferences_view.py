@@ -17,10 +17,22 @@ WHAT: dict[Kind, str] = {
     "watching": "Updates to pages you watch",
     "tasks": "Tasks assigned to you, due dates reached",
 }
-NOT_BUILT = (
-    ":construction: The DM feed that sends these is not built yet: your choice is kept, and "
-    "applies once it is."
+FEED_ON = (
+    ":bell: I send these to you by DM as they happen (I check every few minutes; what happens "
+    "close together comes as one message). Your own actions never notify you."
 )
+FEED_OFF = ":no_bell: All off: I send you no personal notifications."
+FEED_PAUSED = (
+    ":pause_button: *Your personal notifications are paused*: your Confluence connection "
+    "stopped working. Reconnect (above, or `/confluence connect`) and they resume."
+)
+
+
+def feed_note(preferences: Preferences) -> str:
+    """What the feed does with this choice."""
+    return FEED_ON if preferences.enabled else FEED_OFF
+
+
 CHANGE = "Change them with `/confluence me on|off [mentions] [comments] [watching] [tasks]` or in App Home."
 
 
@@ -37,7 +49,7 @@ def me_text(preferences: Preferences, switched: SwitchPreferences | None = None)
     if switched is not None:
         kinds = "all of them" if switched.kinds == KINDS else ", ".join(switched.kinds)
         lead = f"Turned {'on' if switched.on else 'off'}: {kinds}. {lead}"
-    return f"{lead}: {summary(preferences)}\n{CHANGE}\n{NOT_BUILT}"
+    return f"{lead}: {summary(preferences)}\n{CHANGE}\n{feed_note(preferences)}"
 
 
 def home_blocks(preferences: Preferences) -> list[Block]:
@@ -53,5 +65,13 @@ def home_blocks(preferences: Preferences) -> list[Block]:
             blocks.checkboxes(PREFERENCES_ACTION, options, checked=ticked),
             block_id=f"{BLOCK_PREFIX}kinds",
         ),
-        blocks.context(NOT_BUILT, block_id=f"{BLOCK_PREFIX}note"),
+        blocks.context(feed_note(preferences), block_id=f"{BLOCK_PREFIX}note"),
+    ]
+
+
+def paused_blocks() -> list[Block]:
+    """App Home for a user whose connection went stale: the feed is paused."""
+    return [
+        blocks.divider(block_id=f"{BLOCK_PREFIX}top"),
+        blocks.section(FEED_PAUSED, block_id=f"{BLOCK_PREFIX}paused"),
     ]
