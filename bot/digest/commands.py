@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.confluence.space_keys import SpaceKeyError, take_space_keys
 from bot.digest.schedule import Frequency, Schedule, Weekday
 
 __all__ = [
@@ -43,11 +44,8 @@ USAGE = (
 
 DEFAULT_HOUR = 9
 DEFAULT_MINUTE = 0
-MAX_SPACE_KEY_LENGTH = 255
 
-_GLOBAL_KEY = re.compile(r"[A-Za-z0-9]+")
 # Personal space keys are "~" plus a user name or account id (which may hold ":" or "-").
-_PERSONAL_KEY = re.compile(r"~[A-Za-z0-9][A-Za-z0-9:_.\-]*")
 _TIME = re.compile(r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<meridiem>am|pm)?")
 _MERIDIEMS = frozenset({"am", "pm"})
 
@@ -185,33 +183,11 @@ def _parse_unsubscribe(words: list[str]) -> UnsubscribeCommand:
 
 
 def _take_space_keys(words: list[str]) -> tuple[tuple[str, ...], list[str]]:
-    """Consume a comma-separated key list, allowing spaces around the commas."""
-    taken = words[0]
-    index = 1
-    while index < len(words) and (taken.endswith(",") or words[index].startswith(",")):
-        taken += words[index]
-        index += 1
-    keys: list[str] = []
-    for raw in taken.split(","):
-        if not raw:
-            raise ParseError(f"Empty space key in “{taken}”.")
-        key = _normalise_space_key(raw)
-        if key not in keys:
-            keys.append(key)
-    return tuple(keys), words[index:]
-
-
-def _normalise_space_key(raw: str) -> str:
-    if len(raw) > MAX_SPACE_KEY_LENGTH:
-        raise ParseError(f"Space key “{raw[:20]}…” is too long.")
-    if _PERSONAL_KEY.fullmatch(raw):
-        return raw
-    if _GLOBAL_KEY.fullmatch(raw):
-        return raw.upper()
-    raise ParseError(
-        f"“{raw}” isn't a space key. Space keys are letters and digits (like ENG), "
-        "or start with ~ for a personal space."
-    )
+    """Consume a comma-separated key list (bot.confluence.space_keys)."""
+    try:
+        return take_space_keys(words)
+    except SpaceKeyError as exc:
+        raise ParseError(str(exc)) from exc
 
 
 def _parse_weekday(word: str) -> Weekday:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.confluence.space_keys import SpaceKeyError, take_space_keys
 from bot.confluence.urls import ContentRef, is_lookalike, parse_page_reference
 from bot.notify.models import NOTIFY_KINDS, EditsFilter, NotifyFilters, NotifyKind
 
@@ -48,10 +49,7 @@ USAGE = (
     "• `notify pause [ENG]` / `notify resume [ENG]`"
 )
 
-MAX_SPACE_KEY_LENGTH = 255
 MAX_LABEL_LENGTH = 255
-_GLOBAL_KEY = re.compile(r"[A-Za-z0-9]+")
-_PERSONAL_KEY = re.compile(r"~[A-Za-z0-9][A-Za-z0-9:_.\-]*")
 # Characters Confluence refuses in a label name (and whitespace).
 _LABEL_FORBIDDEN = frozenset("!#&()*,.:;<>?@[]^")
 
@@ -281,33 +279,11 @@ def _parse_unsubscribe(words: list[str]) -> UnsubscribeCommand:
 
 
 def _take_space_keys(words: list[str]) -> tuple[tuple[str, ...], list[str]]:
-    """Consume a comma-separated key list, allowing spaces around the commas."""
-    taken = words[0]
-    index = 1
-    while index < len(words) and (taken.endswith(",") or words[index].startswith(",")):
-        taken += words[index]
-        index += 1
-    keys: list[str] = []
-    for raw in taken.split(","):
-        if not raw:
-            raise ParseError(f"Empty space key in “{taken}”.")
-        key = _normalise_space_key(raw)
-        if key not in keys:
-            keys.append(key)
-    return tuple(keys), words[index:]
-
-
-def _normalise_space_key(raw: str) -> str:
-    if len(raw) > MAX_SPACE_KEY_LENGTH:
-        raise ParseError(f"Space key “{raw[:20]}…” is too long.")
-    if _PERSONAL_KEY.fullmatch(raw):
-        return raw
-    if _GLOBAL_KEY.fullmatch(raw):
-        return raw.upper()
-    raise ParseError(
-        f"“{raw}” isn't a space key. Space keys are letters and digits (like ENG), "
-        "or start with ~ for a personal space."
-    )
+    """Consume a comma-separated key list (bot.confluence.space_keys)."""
+    try:
+        return take_space_keys(words)
+    except SpaceKeyError as exc:
+        raise ParseError(str(exc)) from exc
 
 
 def _expect_end(rest: list[str], message: str) -> None:
